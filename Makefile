@@ -1,0 +1,122 @@
+# squeezerd: a plain Makefile.  `make` builds squeezerd and squeezerctl at
+# the top; `make check` runs the unit tests (under ASan+UBSan), the scenario
+# suite and the harness tests; `make bench` prints the benchmarks.
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+
+CC	?= cc
+CSTD	 = -std=c11
+WARNINGS = -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
+	   -Wwrite-strings -Wsign-compare -Wundef -Wimplicit-fallthrough
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude
+CFLAGS	?= -O2 -g
+CFLAGS	+= $(CSTD) $(WARNINGS) -Werror
+SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+
+PKGS	 = json-c
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+LDLIBS	+= $(PKG_LIBS) -lm
+
+# The engine, policies and simulator: shared by the programs and tests.
+CORE	 = src/host.c src/engine.c src/conf.c policy/policy.c \
+	   policy/proportional.c
+SIMSRC	 = src/sim.c src/scenario.c src/simulate.c
+CTL_SRC	 = src/squeezerctl.c $(CORE) $(SIMSRC)
+D_SRC	 = src/squeezerd.c $(CORE)
+
+obj	 = $(patsubst %.c,build/%.o,$(1))
+sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
+
+UNIT_TESTS = test_policy test_engine test_scenario test_property
+UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
+
+HARNESS_BINS	=
+HARNESS_CHECKS	=
+-include tests/harness/xsd/xsd.mk
+-include tests/harness/xc/xc.mk
+
+.PHONY: all check unit scenarios harness bench demo install uninstall \
+	clean man-lint deps valgrind
+
+all: squeezerd squeezerctl
+
+deps:
+	@sh .ci/deps.sh
+
+squeezerd: $(call obj,$(D_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+squeezerctl: $(call obj,$(CTL_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c -o $@ $<
+
+# Unit tests: each links only the modules under test (plus cmocka).
+build/san/tests/unit/test_policy: $(call sanobj,tests/unit/test_policy.c \
+	    src/host.c policy/policy.c policy/proportional.c)
+build/san/tests/unit/test_engine: $(call sanobj,tests/unit/test_engine.c \
+	    $(CORE) src/sim.c)
+build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
+	    $(CORE) $(SIMSRC))
+build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
+	    $(CORE) src/sim.c)
+$(UNIT_BINS):
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) scenarios
+	$(MAKE) harness
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+scenarios: squeezerctl
+	@sh tests/scenarios/run.sh ./squeezerctl
+
+harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
+
+valgrind: squeezerctl
+	@sh tests/scenarios/run.sh --valgrind ./squeezerctl
+
+build/bench: $(call obj,bench/bench.c $(CORE) src/sim.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: deps build/bench squeezerctl
+	@build/bench
+	@sh bench/balance.sh ./squeezerctl
+
+demo: deps
+	$(MAKE) all
+	@sh tests/scenarios/demo.sh ./squeezerctl
+
+man-lint:
+	@for m in man/*.[158]; do [ -e "$$m" ] || continue; \
+		groff -mdoc -ww -z "$$m" || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 squeezerd $(DESTDIR)$(SBINDIR)/
+	install -m 0755 squeezerctl $(DESTDIR)$(BINDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/squeezerd $(DESTDIR)$(BINDIR)/squeezerctl
+
+clean:
+	rm -rf build squeezerd squeezerctl $(HARNESS_BINS)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,53 @@
+/*
+ * host.h: the host snapshot every engine step and policy works on.
+ *
+ * All sizes are KiB.  Sizes are signed: squeezed's arithmetic is int64 and
+ * host free memory can go negative once reservations are subtracted.
+ */
+#ifndef SQUEEZERD_HOST_H
+#define SQUEEZERD_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One domain as the engine sees it. */
+struct hv_domain {
+	int32_t		domid;		/* -1: the pseudo domain of free_range */
+	bool		can_balloon;	/* control/feature-balloon present */
+	int64_t		dyn_min_kib;
+	int64_t		dyn_max_kib;
+	int64_t		target_kib;	/* current memory/target */
+	int64_t		actual_kib;	/* tot_pages - memory-offset */
+	int64_t		maxmem_kib;	/* Xen maxmem less Xen's own offset */
+	int64_t		inaccuracy_kib;	/* how close counts as "on target" */
+};
+
+/* A host: its domains sorted by ascending domid, and its free memory. */
+struct host_snapshot {
+	struct hv_domain	*doms;
+	size_t			 ndoms;
+	int64_t			 free_kib;	/* less outstanding reservations */
+};
+
+#define HOST_DEFAULT_INACCURACY_KIB	4
+#define HOST_MAX_KIB			(INT64_C(1) << 40)	/* 1 PiB */
+#define HOST_MAX_DOMID			0x7fef	/* below DOMID_FIRST_RESERVED */
+
+/* |actual - target| <= inaccuracy */
+bool	host_hit_target(int64_t inaccuracy_kib, int64_t actual_kib,
+	    int64_t target_kib);
+
+/* Minimum a domain frees when sent to dynamic-min (squeezed's min_freeable). */
+int64_t	host_min_freeable(const struct hv_domain *, bool compensate);
+
+/* max(0, dynamic-max - dynamic-min) */
+int64_t	host_range(const struct hv_domain *);
+
+/* Index of domid in a snapshot, or -1. */
+long	host_find(const struct host_snapshot *, int32_t domid);
+
+/* 0 when the snapshot is sorted by domid without duplicates, else -EINVAL. */
+int	host_check(const struct host_snapshot *);
+
+#endif

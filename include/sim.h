@@ -1,0 +1,76 @@
+/*
+ * sim.h: a simulated Xen host with simulated balloon drivers (the physics of
+ * the scenario format, DESIGN.md section 6).  Used by "squeezerctl
+ * simulate" on a virtual clock and by "squeezerd --backend=sim" in real time.
+ */
+#ifndef SQUEEZERD_SIM_H
+#define SQUEEZERD_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "host.h"
+
+enum sim_model {
+	SIM_NORMAL,		/* moves at rate, stops inaccuracy short */
+	SIM_FLOOR,		/* never goes below limit */
+	SIM_CEILING,		/* never goes above limit */
+	SIM_STUCK,		/* never moves */
+	SIM_INTERMITTENT,	/* moves only in even periods */
+	SIM_NONE,		/* no balloon driver */
+};
+
+struct sim_balloon {
+	enum sim_model	model;
+	int64_t		rate_kib_s;
+	int64_t		limit_kib;
+	double		period_s;
+};
+
+struct sim_dom {
+	struct hv_domain	d;
+	struct sim_balloon	b;
+	uint64_t		last_update_ms;
+};
+
+struct sim_host {
+	struct sim_dom		*doms;		/* in scenario order */
+	size_t			 ndoms;
+	size_t			*by_domid;	/* indices sorted by domid */
+	struct hv_domain	*snap;		/* snapshot buffer */
+	int64_t			 free_kib;	/* physically free */
+	int64_t			 reserved_kib;	/* promised by reservations */
+	uint64_t		 now_ms;
+};
+
+#define SIM_DEFAULT_RATE_KIB_S	1048576		/* 1 GiB/s */
+
+/* Take ownership of doms[n] (malloc'd); domids must be unique. */
+int	sim_host_init(struct sim_host *, struct sim_dom *doms, size_t n,
+	    int64_t free_kib);
+void	sim_host_dispose(struct sim_host *);
+
+/* The engine's view: domains by domid, free less reservations. */
+void	sim_snapshot(struct sim_host *, struct host_snapshot *ret);
+
+/*
+ * Let the balloons move until to_ms.  With strict set, a balloon that wants
+ * more memory than is free is an error (squeezed's simulator invariant: the
+ * engine must never make the host overcommit); otherwise it takes what is
+ * free.  Writes a message to err on error.
+ */
+int	sim_advance(struct sim_host *, uint64_t to_ms, bool strict,
+	    char *err, size_t errlen);
+
+/* The index of domid, or NULL. */
+struct sim_dom	*sim_find(struct sim_host *, int32_t domid);
+
+/* engine_apply() operations on a struct sim_host. */
+extern const struct engine_apply_ops sim_apply_ops;
+
+const char	*sim_model_name(enum sim_model);
+int		 sim_model_parse(const char *, enum sim_model *ret);
+
+#endif

@@ -1,0 +1,364 @@
+/* conf.c: the squeezerd.conf keyword table and its typed, bounded parsers. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "conf.h"
+#include "engine.h"
+#include "host.h"
+#include "policy.h"
+
+enum conf_type {
+	CONF_KIB,
+	CONF_DURATION,
+	CONF_BOOL,
+	CONF_POLICY,
+};
+
+struct conf_key {
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 off;
+	int64_t		 min, max;	/* KiB or ms */
+};
+
+#define KEY(n, t, f, lo, hi)	{ n, t, offsetof(struct conf, f), lo, hi }
+#define DAY_MS			(INT64_C(86400) * 1000)
+
+/* Sorted by name: conf_find() searches it with bsearch. */
+static const struct conf_key conf_table[] = {
+	KEY("balance-interval", CONF_DURATION, balance_interval_ms, 10, DAY_MS),
+	KEY("balance-tolerance-kib", CONF_KIB, balance_tolerance_kib, 0,
+	    HOST_MAX_KIB),
+	KEY("granularity-kib", CONF_KIB, granularity_kib, 1, 1 << 20),
+	KEY("host-reserve-kib", CONF_KIB, host_reserve_kib, 0, HOST_MAX_KIB),
+	KEY("inaccuracy-compensation", CONF_BOOL, inaccuracy_compensation, 0, 1),
+	KEY("policy", CONF_POLICY, policy, 0, 0),
+	KEY("poll-interval", CONF_DURATION, poll_interval_ms, 1, 60000),
+	KEY("stuck-after", CONF_DURATION, stuck_after_ms, 0, DAY_MS),
+	KEY("two-phase", CONF_BOOL, two_phase, 0, 1),
+	KEY("uncooperative-after", CONF_DURATION, uncooperative_after_ms, 0,
+	    DAY_MS),
+};
+#define CONF_NKEYS	(sizeof(conf_table) / sizeof(conf_table[0]))
+
+void
+conf_defaults(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->host_reserve_kib = 73728;		/* 64 MiB low-mem VIRQ + 8 MiB */
+	c->balance_tolerance_kib = 512;
+	c->granularity_kib = 2048;		/* superpage-aligned targets */
+	c->stuck_after_ms = 5000;
+	c->uncooperative_after_ms = 20000;
+	c->poll_interval_ms = 100;
+	c->balance_interval_ms = 10000;
+	c->two_phase = true;
+	c->inaccuracy_compensation = true;
+	snprintf(c->policy, sizeof(c->policy), "%s", "proportional");
+}
+
+static int
+conf_key_cmp(const void *k, const void *e)
+{
+	return strcmp(k, ((const struct conf_key *)e)->name);
+}
+
+static const struct conf_key *
+conf_find(const char *name)
+{
+	return bsearch(name, conf_table, CONF_NKEYS, sizeof(conf_table[0]),
+	    conf_key_cmp);
+}
+
+int
+conf_parse_int(const char *s, int64_t max, int64_t *ret)
+{
+	char		*end;
+	long long	 v;
+
+	/* digits only: strtoll alone would accept " 12", "+12" and "-12" */
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int
+conf_parse_duration(const char *s, uint64_t max_ms, uint64_t *ret_ms)
+{
+	uint64_t	whole = 0, frac = 0, scale = 1000, div = 1, ms;
+	const char	*p = s;
+
+	if (s == NULL || !isdigit((unsigned char)*p))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*p); p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > max_ms)
+			return -ERANGE;
+	}
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return -EINVAL;
+		for (; isdigit((unsigned char)*p); p++)
+			if (div < 1000000) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				div *= 10;
+			}
+	}
+	if (strcmp(p, "ms") == 0)
+		scale = 1;
+	else if (*p != '\0' && strcmp(p, "s") != 0)
+		return -EINVAL;
+	ms = whole * scale + (frac * scale + div / 2) / div;
+	if (ms > max_ms)
+		return -ERANGE;
+	*ret_ms = ms;
+	return 0;
+}
+
+static int
+conf_parse_bool(const char *s, bool *ret)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t	i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcmp(s, yes[i]) == 0) {
+			*ret = true;
+			return 0;
+		}
+		if (strcmp(s, no[i]) == 0) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Parse value for key k into the struct at base; message in err. */
+static int
+conf_set_key(char *base, const struct conf_key *k, const char *v,
+    char *err, size_t errlen)
+{
+	uint64_t	ms;
+	int64_t		kib;
+	int		rc;
+
+	switch (k->type) {
+	case CONF_KIB:
+		if ((rc = conf_parse_int(v, k->max, &kib)) < 0 || kib < k->min) {
+			snprintf(err, errlen, "\"%.64s\" is not a size in "
+			    "KiB from %" PRId64 " to %" PRId64, v,
+			    k->min, k->max);
+			return -EINVAL;
+		}
+		memcpy(base + k->off, &kib, sizeof(kib));
+		return 0;
+	case CONF_DURATION:
+		if (conf_parse_duration(v, (uint64_t)k->max, &ms) < 0 ||
+		    ms < (uint64_t)k->min) {
+			snprintf(err, errlen, "\"%.64s\" is not a duration "
+			    "from %" PRId64 "ms to %" PRId64 "s (e.g. 5s, "
+			    "500ms)", v, k->min, k->max / 1000);
+			return -EINVAL;
+		}
+		memcpy(base + k->off, &ms, sizeof(ms));
+		return 0;
+	case CONF_BOOL:
+		if (conf_parse_bool(v, (bool *)(base + k->off)) < 0) {
+			snprintf(err, errlen, "\"%.64s\" is not yes or no",
+			    v);
+			return -EINVAL;
+		}
+		return 0;
+	case CONF_POLICY:
+		if (policy_find(v) == NULL) {
+			snprintf(err, errlen, "unknown policy \"%.64s\"", v);
+			return -EINVAL;
+		}
+		snprintf(base + k->off, CONF_POLICY_MAX, "%s", v);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int
+conf_set(struct conf *c, const char *key, const char *value, char *err,
+    size_t errlen)
+{
+	const struct conf_key	*k;
+
+	if ((k = conf_find(key)) == NULL) {
+		snprintf(err, errlen, "unknown key");
+		return -ENOENT;
+	}
+	return conf_set_key((char *)c, k, value, err, errlen);
+}
+
+/* Trim leading and trailing white space in place. */
+static char *
+conf_trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Parse one line; 0 for a good or empty line, -EINVAL with a message. */
+static int
+conf_parse_line(struct conf *c, char *line, char *ret_key, size_t keylen,
+    char *err, size_t errlen)
+{
+	char	*eq, *key, *val;
+
+	ret_key[0] = '\0';
+	if ((eq = strchr(line, '#')) != NULL)
+		*eq = '\0';
+	line = conf_trim(line);
+	if (*line == '\0')
+		return 0;
+	if ((eq = strchr(line, '=')) == NULL) {
+		snprintf(err, errlen, "expected \"key = value\"");
+		return -EINVAL;
+	}
+	*eq = '\0';
+	key = conf_trim(line);
+	val = conf_trim(eq + 1);
+	snprintf(ret_key, keylen, "%.40s", key);
+	return conf_set(c, key, val, err, errlen) < 0 ? -EINVAL : 0;
+}
+
+int
+conf_load(const char *path, FILE *errf, struct conf *ret)
+{
+	struct conf	 c;
+	struct stat	 st;
+	FILE		*f = NULL;
+	char		*line = NULL, err[256], key[64];
+	size_t		 cap = 0;
+	unsigned int	 lineno = 0, nerrors = 0;
+	int		 rc;
+
+	conf_defaults(&c);
+	if ((f = fopen(path, "re")) == NULL) {
+		rc = -errno;
+		fprintf(errf, "%s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		fprintf(errf, "%s: group- or world-writable, refusing it\n",
+		    path);
+		rc = -EPERM;
+		goto out;
+	}
+	while (getline(&line, &cap, f) != -1) {
+		lineno++;
+		if (conf_parse_line(&c, line, key, sizeof(key), err,
+		    sizeof(err)) < 0) {
+			fprintf(errf, "%s:%u: %s%s%s\n", path, lineno, key,
+			    *key ? ": " : "", err);
+			nerrors++;	/* keep going: report every error */
+		}
+	}
+	if (nerrors > 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	*ret = c;
+	rc = 0;
+out:
+	free(line);
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}
+
+/* Print a duration in the shortest exact form. */
+static void
+conf_print_duration(FILE *f, uint64_t ms)
+{
+	if (ms % 1000 == 0)
+		fprintf(f, "%" PRIu64 "s", ms / 1000);
+	else
+		fprintf(f, "%" PRIu64 "ms", ms);
+}
+
+void
+conf_print(const struct conf *c, FILE *f)
+{
+	const struct conf_key	*k;
+	const char		*base = (const char *)c;
+	int64_t			 kib;
+	uint64_t		 ms;
+	size_t			 i;
+
+	for (i = 0; i < CONF_NKEYS; i++) {
+		k = &conf_table[i];
+		fprintf(f, "%s = ", k->name);
+		switch (k->type) {
+		case CONF_KIB:
+			memcpy(&kib, base + k->off, sizeof(kib));
+			fprintf(f, "%" PRId64, kib);
+			break;
+		case CONF_DURATION:
+			memcpy(&ms, base + k->off, sizeof(ms));
+			conf_print_duration(f, ms);
+			break;
+		case CONF_BOOL:
+			fputs(*(const bool *)(base + k->off) ? "yes" : "no", f);
+			break;
+		case CONF_POLICY:
+			fputs(base + k->off, f);
+			break;
+		}
+		fputc('\n', f);
+	}
+}
+
+const char *const *
+conf_keys(void)
+{
+	static const char	*names[CONF_NKEYS + 1];
+	size_t			 i;
+
+	for (i = 0; i < CONF_NKEYS; i++)
+		names[i] = conf_table[i].name;
+	names[CONF_NKEYS] = NULL;
+	return names;
+}
+
+int
+conf_engine(const struct conf *c, struct engine_conf *ret)
+{
+	const struct policy	*p;
+
+	if ((p = policy_find(c->policy)) == NULL)
+		return -EINVAL;
+	*ret = (struct engine_conf){
+		.policy = p,
+		.host_reserve_kib = c->host_reserve_kib,
+		.balance_tolerance_kib = c->balance_tolerance_kib,
+		.granularity_kib = c->granularity_kib,
+		.stuck_after_ms = c->stuck_after_ms,
+		.uncooperative_after_ms = c->uncooperative_after_ms,
+		.two_phase = c->two_phase,
+		.inaccuracy_compensation = c->inaccuracy_compensation,
+	};
+	return 0;
+}

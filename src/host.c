@@ -1,0 +1,62 @@
+/* host.c: small helpers over a host snapshot, squeezed's definitions. */
+#include <errno.h>
+
+#include "host.h"
+
+bool
+host_hit_target(int64_t inaccuracy_kib, int64_t actual_kib, int64_t target_kib)
+{
+	int64_t	delta = actual_kib - target_kib;
+
+	if (delta < 0)
+		delta = -delta;
+	return delta <= inaccuracy_kib;
+}
+
+int64_t
+host_min_freeable(const struct hv_domain *d, bool compensate)
+{
+	int64_t	v = d->actual_kib - d->dyn_min_kib;
+
+	if (compensate)
+		v -= 2 * d->inaccuracy_kib;
+	return v > 0 ? v : 0;
+}
+
+int64_t
+host_range(const struct hv_domain *d)
+{
+	int64_t	v = d->dyn_max_kib - d->dyn_min_kib;
+
+	return v > 0 ? v : 0;
+}
+
+long
+host_find(const struct host_snapshot *h, int32_t domid)
+{
+	size_t	lo = 0, hi = h->ndoms, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (h->doms[mid].domid == domid)
+			return (long)mid;
+		if (h->doms[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+int
+host_check(const struct host_snapshot *h)
+{
+	size_t	i;
+
+	if (h->ndoms > 0 && h->doms == NULL)
+		return -EINVAL;
+	for (i = 1; i < h->ndoms; i++)
+		if (h->doms[i - 1].domid >= h->doms[i].domid)
+			return -EINVAL;
+	return 0;
+}

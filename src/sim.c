@@ -1,0 +1,272 @@
+/*
+ * sim.c: the simulated host.  The balloon physics are squeezed's simulator
+ * (squeeze_test.ml) to the KiB: time in IEEE double seconds, moves of
+ * trunc(dt * rate), a balloon stopping inaccuracy KiB short of its target.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+static const char *const sim_model_names[] = {
+	[SIM_NORMAL]		= "normal",
+	[SIM_FLOOR]		= "floor",
+	[SIM_CEILING]		= "ceiling",
+	[SIM_STUCK]		= "stuck",
+	[SIM_INTERMITTENT]	= "intermittent",
+	[SIM_NONE]		= "none",
+};
+
+const char *
+sim_model_name(enum sim_model m)
+{
+	return (size_t)m < sizeof(sim_model_names) / sizeof(*sim_model_names) ?
+	    sim_model_names[m] : "unknown";
+}
+
+int
+sim_model_parse(const char *s, enum sim_model *ret)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(sim_model_names) / sizeof(*sim_model_names); i++)
+		if (strcmp(s, sim_model_names[i]) == 0) {
+			*ret = (enum sim_model)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+struct sim_key {
+	int32_t	domid;
+	size_t	idx;
+};
+
+static int
+sim_cmp_key(const void *a, const void *b)
+{
+	int32_t	x = ((const struct sim_key *)a)->domid;
+	int32_t	y = ((const struct sim_key *)b)->domid;
+
+	return (x > y) - (x < y);
+}
+
+int
+sim_host_init(struct sim_host *h, struct sim_dom *doms, size_t n,
+    int64_t free_kib)
+{
+	struct sim_key	*keys;
+	size_t		 i;
+	int		 rc;
+
+	memset(h, 0, sizeof(*h));
+	keys = calloc(n + 1, sizeof(*keys));
+	h->by_domid = calloc(n + 1, sizeof(*h->by_domid));
+	h->snap = calloc(n + 1, sizeof(*h->snap));
+	if (keys == NULL || h->by_domid == NULL || h->snap == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		keys[i] = (struct sim_key){ doms[i].d.domid, i };
+	qsort(keys, n, sizeof(*keys), sim_cmp_key);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && keys[i - 1].domid == keys[i].domid) {
+			rc = -EEXIST;
+			goto out;
+		}
+		h->by_domid[i] = keys[i].idx;
+	}
+	h->doms = doms;
+	h->ndoms = n;
+	h->free_kib = free_kib;
+	rc = 0;
+out:
+	free(keys);
+	if (rc < 0) {
+		free(h->by_domid);
+		free(h->snap);
+		memset(h, 0, sizeof(*h));
+	}
+	return rc;
+}
+
+void
+sim_host_dispose(struct sim_host *h)
+{
+	if (h == NULL)
+		return;
+	free(h->doms);
+	free(h->by_domid);
+	free(h->snap);
+	memset(h, 0, sizeof(*h));
+}
+
+void
+sim_snapshot(struct sim_host *h, struct host_snapshot *ret)
+{
+	size_t	i;
+
+	for (i = 0; i < h->ndoms; i++)
+		h->snap[i] = h->doms[h->by_domid[i]].d;
+	ret->doms = h->snap;
+	ret->ndoms = h->ndoms;
+	ret->free_kib = h->free_kib - h->reserved_kib;
+}
+
+struct sim_dom *
+sim_find(struct sim_host *h, int32_t domid)
+{
+	size_t	lo = 0, hi = h->ndoms, mid;
+	int32_t	d;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		d = h->doms[h->by_domid[mid]].d.domid;
+		if (d == domid)
+			return &h->doms[h->by_domid[mid]];
+		if (d < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* squeezed's compute_memory_actual_delta. */
+static int64_t
+sim_step(const struct hv_domain *d, int64_t rate_kib_s, double dt)
+{
+	int64_t	max_change = (int64_t)(dt * (double)rate_kib_s);
+	int64_t	vector = d->actual_kib > d->target_kib ? -1 : 1;
+	int64_t	distance = (d->target_kib - d->actual_kib) * vector;
+
+	distance -= d->inaccuracy_kib;
+	if (distance < 0)
+		distance = 0;
+	if (distance > max_change)
+		distance = max_change;
+	return distance * vector;
+}
+
+/* squeezed's intermittently_stuck_vm: frozen in odd periods. */
+static bool
+sim_notstuck(double t, double period_s)
+{
+	return (int64_t)(t / period_s) % 2 == 0;
+}
+
+/* How far a balloon wants to move over [last, t]. */
+static int64_t
+sim_delta(const struct sim_dom *s, double last, double t)
+{
+	const struct hv_domain	*d = &s->d;
+	double			 dt = t - last;
+	int64_t			 delta, proposed;
+
+	switch (s->b.model) {
+	case SIM_STUCK:
+	case SIM_NONE:
+		return 0;
+	case SIM_INTERMITTENT:
+		if (!sim_notstuck(last, s->b.period_s) ||
+		    !sim_notstuck(last + dt, s->b.period_s))
+			dt = 0.0;
+		return sim_step(d, s->b.rate_kib_s, dt);
+	case SIM_FLOOR:
+		delta = sim_step(d, s->b.rate_kib_s, dt);
+		proposed = d->actual_kib + delta;
+		if (proposed > d->actual_kib || proposed > s->b.limit_kib)
+			return delta;
+		return s->b.limit_kib - d->actual_kib;
+	case SIM_CEILING:
+		delta = sim_step(d, s->b.rate_kib_s, dt);
+		proposed = d->actual_kib + delta;
+		return proposed < s->b.limit_kib ? delta :
+		    s->b.limit_kib - d->actual_kib;
+	case SIM_NORMAL:
+		break;
+	}
+	return sim_step(d, s->b.rate_kib_s, dt);
+}
+
+/* Move every balloon, in scenario order, to time t_ms. */
+static int
+sim_update(struct sim_host *h, uint64_t t_ms, bool strict, char *err,
+    size_t errlen)
+{
+	struct sim_dom	*s;
+	int64_t		 delta;
+	double		 t = (double)t_ms / 1000.0;
+	size_t		 i;
+
+	for (i = 0; i < h->ndoms; i++) {
+		s = &h->doms[i];
+		delta = sim_delta(s, (double)s->last_update_ms / 1000.0, t);
+		if (delta > 0 && s->d.actual_kib + delta > s->d.maxmem_kib)
+			delta = s->d.maxmem_kib > s->d.actual_kib ?
+			    s->d.maxmem_kib - s->d.actual_kib : 0;
+		if (delta > h->free_kib) {
+			if (strict) {
+				snprintf(err, errlen, "domain %" PRId32
+				    " tried to allocate %" PRId64 " KiB with %"
+				    PRId64 " KiB free", s->d.domid, delta,
+				    h->free_kib);
+				return -ENOSPC;
+			}
+			delta = h->free_kib > 0 ? h->free_kib : 0;
+		}
+		s->d.actual_kib += delta;
+		h->free_kib -= delta;
+		s->last_update_ms = t_ms;
+	}
+	return 0;
+}
+
+int
+sim_advance(struct sim_host *h, uint64_t to_ms, bool strict, char *err,
+    size_t errlen)
+{
+	int	rc;
+
+	if (to_ms < h->now_ms)
+		return -EINVAL;
+	rc = sim_update(h, to_ms, strict, err, errlen);
+	h->now_ms = to_ms;
+	return rc;
+}
+
+static int
+sim_set_target(void *ctx, int32_t domid, int64_t kib)
+{
+	struct sim_dom	*s = sim_find(ctx, domid);
+
+	if (s == NULL)
+		return -ENOENT;
+	if (kib > s->d.maxmem_kib)	/* squeezed: "Target set above max_mem" */
+		return -EINVAL;
+	s->d.target_kib = kib;
+	return 0;
+}
+
+static int
+sim_set_maxmem(void *ctx, int32_t domid, int64_t kib)
+{
+	struct sim_dom	*s = sim_find(ctx, domid);
+
+	if (s == NULL)
+		return -ENOENT;
+	if (s->d.can_balloon && s->d.target_kib > kib)
+		return -EINVAL;	/* squeezed: "mem_max set below target" */
+	s->d.maxmem_kib = kib;
+	return 0;
+}
+
+const struct engine_apply_ops sim_apply_ops = {
+	.set_target	= sim_set_target,
+	.set_maxmem	= sim_set_maxmem,
+};

@@ -1,0 +1,428 @@
+/*
+ * simulate.c: "squeezerctl simulate": the scenario's steps run the same
+ * engine code as the daemon, against the simulated host, on a virtual
+ * clock that advances one poll interval per engine iteration.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "engine.h"
+#include "scenario.h"
+#include "simulate.h"
+
+struct simctx {
+	struct scenario		*s;
+	struct engine		*e;
+	struct engine_conf	 ec;
+	FILE			*trace;
+	char			 err[256];
+};
+
+/* A step's outcome, as the scenario output reports it. */
+struct sim_outcome {
+	const char	*outcome;	/* success, cannot_free, refused, error */
+	int64_t		 needed_kib, free_kib;
+	const int32_t	*domids;
+	size_t		 ndomids;
+	int64_t		 obtained_kib;
+	bool		 has_obtained;
+};
+
+static struct json_object *
+sim_json_secs(uint64_t ms)
+{
+	char	buf[32];
+	size_t	n;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64,
+	    ms / 1000, ms % 1000);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return json_object_new_double_s((double)ms / 1000.0, buf);
+}
+
+/* One trace line per iteration: time, free and every domain. */
+static void
+sim_trace(struct simctx *x, const struct host_snapshot *snap,
+    const struct engine_result *r)
+{
+	static const char	*const names[] = { "running", "success",
+				    "cannot_free", "refused" };
+	size_t			 i;
+
+	if (x->trace == NULL)
+		return;
+	fprintf(x->trace, "t=%.1f F%" PRId64 " %s%s", (double)
+	    x->s->host.now_ms / 1000.0, snap->free_kib, names[r->outcome],
+	    r->allocating ? " alloc" : " free");
+	for (i = 0; i < snap->ndoms; i++)
+		fprintf(x->trace, "; %" PRId32 " T%" PRId64 " A%" PRId64 " M%"
+		    PRId64, snap->doms[i].domid, snap->doms[i].target_kib,
+		    snap->doms[i].actual_kib, snap->doms[i].maxmem_kib);
+	for (i = 0; i < r->ndeclared_inactive; i++)
+		fprintf(x->trace, " [%" PRId32 " inactive]",
+		    r->declared_inactive[i]);
+	fputc('\n', x->trace);
+}
+
+/* Apply one iteration's actions to the simulated host. */
+static int
+sim_apply_all(struct simctx *x, const struct host_snapshot *snap,
+    const struct engine_result *r)
+{
+	long	i;
+	size_t	k;
+	int	rc;
+
+	for (k = 0; k < r->nactions; k++) {
+		i = host_find(snap, r->actions[k].domid);
+		if (i < 0)
+			continue;
+		rc = engine_apply(&sim_apply_ops, &x->s->host, &snap->doms[i],
+		    r->actions[k].target_kib);
+		if (rc < 0) {
+			snprintf(x->err, sizeof(x->err), "domain %" PRId32
+			    ": cannot apply target %" PRId64 " KiB: %s",
+			    r->actions[k].domid, r->actions[k].target_kib,
+			    strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Run one engine operation to its end: squeezed's change_host_free_memory
+ * with the simulator's clock.  Returns -1 (message in x->err) on a
+ * simulator error.
+ */
+static int
+sim_operation(struct simctx *x, const struct engine_goal *g,
+    struct engine_result *ret)
+{
+	struct sim_host		*h = &x->s->host;
+	struct host_snapshot	 snap;
+	uint64_t		 start = h->now_ms, now;
+	bool			 done;
+	int			 rc;
+
+	sim_snapshot(h, &snap);
+	if ((rc = engine_begin(x->e, g, &snap, &done)) < 0)
+		return rc;
+	if (done) {
+		memset(ret, 0, sizeof(*ret));
+		ret->outcome = ENGINE_SUCCESS;
+		ret->free_kib = snap.free_kib;
+		return 0;
+	}
+	for (;;) {
+		now = h->now_ms;
+		sim_snapshot(h, &snap);
+		if ((rc = engine_step(x->e, &snap, now, ret)) < 0)
+			return rc;
+		sim_trace(x, &snap, ret);
+		if ((rc = sim_apply_all(x, &snap, ret)) < 0)
+			break;
+		if (ret->outcome != ENGINE_RUNNING)
+			return 0;
+		if (now - start >= SIMULATE_OP_LIMIT_MS) {
+			snprintf(x->err, sizeof(x->err), "no convergence "
+			    "within %u s of simulated time",
+			    SIMULATE_OP_LIMIT_MS / 1000);
+			break;
+		}
+		if (sim_advance(h, now + x->s->conf.poll_interval_ms, true,
+		    x->err, sizeof(x->err)) < 0)
+			break;
+	}
+	engine_abort(x->e);
+	return -1;
+}
+
+/* Map an engine result to a step outcome; reserve offsets the reserve. */
+static void
+sim_outcome_of(const struct engine_result *r, int64_t offset,
+    struct sim_outcome *o)
+{
+	switch (r->outcome) {
+	case ENGINE_SUCCESS:
+	case ENGINE_RUNNING:
+		o->outcome = "success";
+		break;
+	case ENGINE_CANNOT_FREE:
+		o->outcome = "cannot_free";
+		o->needed_kib = r->needed_kib - offset;
+		o->free_kib = r->free_kib - offset;
+		break;
+	case ENGINE_REFUSED:
+		o->outcome = "refused";
+		o->domids = r->refused;
+		o->ndomids = r->nrefused;
+		break;
+	}
+}
+
+/* free, reserve, reserve-range and balance: one engine operation each. */
+static int
+sim_engine_step(struct simctx *x, const struct scen_step *st,
+    struct sim_outcome *o)
+{
+	struct sim_host		*h = &x->s->host;
+	struct host_snapshot	 snap;
+	struct engine_result	 r;
+	struct engine_goal	 g;
+	int64_t			 reserve = x->ec.host_reserve_kib, ideal = 0;
+	int			 rc;
+
+	switch (st->op) {
+	case SCEN_FREE:
+		g = (struct engine_goal){ st->kib, ENGINE_COND_GE, st->kib };
+		if (st->has_until) {
+			g.cond = st->until_cond;
+			g.cond_kib = st->until_kib;
+		}
+		reserve = 0;
+		break;
+	case SCEN_RESERVE:
+		g = engine_goal_free(&x->ec, st->kib);
+		break;
+	case SCEN_RESERVE_RANGE:
+		sim_snapshot(h, &snap);
+		if ((rc = engine_range_ideal(x->e, &snap, st->min_kib,
+		    st->max_kib, &ideal)) < 0)
+			return rc;
+		g = engine_goal_range(&x->ec, ideal, st->min_kib);
+		break;
+	default:
+		g = engine_goal_balance(&x->ec);
+		break;
+	}
+	if ((rc = sim_operation(x, &g, &r)) < 0)
+		return rc;
+	sim_outcome_of(&r, reserve, o);
+	if (st->op == SCEN_BALANCE && r.outcome == ENGINE_CANNOT_FREE)
+		o->outcome = "success";	/* all at dynamic-max: balanced */
+	if (r.outcome != ENGINE_SUCCESS)
+		return 0;
+	if (st->op == SCEN_RESERVE)
+		h->reserved_kib += st->kib;
+	else if (st->op == SCEN_RESERVE_RANGE) {
+		sim_snapshot(h, &snap);
+		o->obtained_kib = snap.free_kib - reserve;
+		if (o->obtained_kib > st->max_kib)
+			o->obtained_kib = st->max_kib;
+		if (o->obtained_kib < st->min_kib)
+			o->obtained_kib = st->min_kib;
+		o->has_obtained = true;
+		h->reserved_kib += o->obtained_kib;
+	}
+	return 0;
+}
+
+/* Let simulated time pass, one poll interval at a time. */
+static void
+sim_wait(struct simctx *x, uint64_t ms)
+{
+	struct sim_host		*h = &x->s->host;
+	struct host_snapshot	 snap;
+	uint64_t		 end = h->now_ms + ms, next;
+
+	while (h->now_ms < end) {
+		next = h->now_ms + x->s->conf.poll_interval_ms;
+		if (next > end)
+			next = end;
+		(void)sim_advance(h, next, false, NULL, 0);
+		sim_snapshot(h, &snap);
+		engine_observe(x->e, &snap, h->now_ms);
+	}
+}
+
+static struct json_object *
+sim_json_actions(const struct engine_action *a, size_t n)
+{
+	struct json_object	*arr = json_object_new_array(), *o;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "domid",
+		    json_object_new_int(a[i].domid));
+		json_object_object_add(o, "target-kib",
+		    json_object_new_int64(a[i].target_kib));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* plan: the next decision of a free of kib, changing nothing. */
+static int
+sim_plan(struct simctx *x, const struct scen_step *st, struct json_object *o)
+{
+	struct host_snapshot	 snap;
+	struct engine_result	 r;
+	struct engine_goal	 g;
+	int64_t			 kib = st->has_kib ? st->kib :
+				    x->ec.host_reserve_kib;
+	int			 rc;
+
+	g = (struct engine_goal){ kib, ENGINE_COND_GE, kib };
+	sim_snapshot(&x->s->host, &snap);
+	if ((rc = engine_plan(x->e, &g, &snap, x->s->host.now_ms, &r)) < 0)
+		return rc;
+	json_object_object_add(o, "outcome", json_object_new_string(
+	    "success"));
+	json_object_object_add(o, "phase", json_object_new_string(
+	    r.allocating ? "allocating" : "freeing"));
+	json_object_object_add(o, "free-kib",
+	    json_object_new_int64(snap.free_kib));
+	json_object_object_add(o, "targets",
+	    sim_json_actions(r.targets, r.ntargets));
+	json_object_object_add(o, "actions",
+	    sim_json_actions(r.actions, r.nactions));
+	return 0;
+}
+
+static void
+sim_json_outcome(struct json_object *o, const struct sim_outcome *oc)
+{
+	struct json_object	*arr;
+	size_t			 i;
+
+	json_object_object_add(o, "outcome", json_object_new_string(
+	    oc->outcome));
+	if (strcmp(oc->outcome, "cannot_free") == 0) {
+		json_object_object_add(o, "needed-kib",
+		    json_object_new_int64(oc->needed_kib));
+		json_object_object_add(o, "free-kib",
+		    json_object_new_int64(oc->free_kib));
+	} else if (strcmp(oc->outcome, "refused") == 0) {
+		arr = json_object_new_array();
+		for (i = 0; i < oc->ndomids; i++)
+			json_object_array_add(arr,
+			    json_object_new_int(oc->domids[i]));
+		json_object_object_add(o, "domids", arr);
+	}
+	if (oc->has_obtained)
+		json_object_object_add(o, "obtained-kib",
+		    json_object_new_int64(oc->obtained_kib));
+}
+
+/* Run one step; its result object goes into steps[]. */
+static int
+sim_run_step(struct simctx *x, const struct scen_step *st,
+    struct json_object *o)
+{
+	struct sim_host		*h = &x->s->host;
+	struct sim_outcome	 oc = { .outcome = "success" };
+	uint64_t		 start = h->now_ms;
+	int			 rc = 0;
+
+	json_object_object_add(o, "op", json_object_new_string(
+	    scen_op_name(st->op)));
+	x->err[0] = '\0';
+	switch (st->op) {
+	case SCEN_PLAN:
+		rc = sim_plan(x, st, o);
+		break;
+	case SCEN_WAIT:
+		sim_wait(x, st->wait_ms);
+		break;
+	case SCEN_CONSUME:
+		if (st->kib > h->free_kib) {
+			snprintf(x->err, sizeof(x->err), "cannot consume %"
+			    PRId64 " KiB: %" PRId64 " KiB free", st->kib,
+			    h->free_kib);
+			rc = -1;
+		} else
+			h->free_kib -= st->kib;
+		break;
+	default:
+		rc = sim_engine_step(x, st, &oc);
+		break;
+	}
+	if (rc == -1 || (rc < 0 && x->err[0] == '\0')) {
+		if (x->err[0] == '\0')
+			snprintf(x->err, sizeof(x->err), "%s", strerror(-rc));
+		oc = (struct sim_outcome){ .outcome = "error" };
+		json_object_object_add(o, "error",
+		    json_object_new_string(x->err));
+		rc = 0;
+	}
+	if (st->op != SCEN_PLAN)
+		sim_json_outcome(o, &oc);
+	json_object_object_add(o, "elapsed-s", sim_json_secs(h->now_ms -
+	    start));
+	return rc;
+}
+
+/* The final host and domains. */
+static void
+sim_json_final(struct simctx *x, struct json_object *root)
+{
+	struct sim_host		*h = &x->s->host;
+	struct json_object	*host = json_object_new_object();
+	struct json_object	*doms = json_object_new_array(), *o;
+	const struct hv_domain	*d;
+	size_t			 i;
+
+	json_object_object_add(host, "free-kib",
+	    json_object_new_int64(h->free_kib));
+	json_object_object_add(host, "reserved-kib",
+	    json_object_new_int64(h->reserved_kib));
+	json_object_object_add(host, "time-s", sim_json_secs(h->now_ms));
+	json_object_object_add(root, "host", host);
+	for (i = 0; i < h->ndoms; i++) {
+		d = &h->doms[h->by_domid[i]].d;
+		o = json_object_new_object();
+		json_object_object_add(o, "domid", json_object_new_int(
+		    d->domid));
+		json_object_object_add(o, "target-kib",
+		    json_object_new_int64(d->target_kib));
+		json_object_object_add(o, "actual-kib",
+		    json_object_new_int64(d->actual_kib));
+		json_object_object_add(o, "maxmem-kib",
+		    json_object_new_int64(d->maxmem_kib));
+		json_object_object_add(o, "state", json_object_new_string(
+		    engine_dom_state_name(engine_dom_state(x->e, d))));
+		json_object_array_add(doms, o);
+	}
+	json_object_object_add(root, "domains", doms);
+}
+
+int
+simulate_run(struct scenario *s, FILE *out, FILE *trace)
+{
+	struct simctx		 x = { .s = s, .trace = trace };
+	struct json_object	*root = NULL, *steps, *o;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = conf_engine(&s->conf, &x.ec)) < 0)
+		return rc;
+	if ((x.e = engine_new(&x.ec)) == NULL)
+		return -ENOMEM;
+	root = json_object_new_object();
+	steps = json_object_new_array();
+	json_object_object_add(root, "steps", steps);
+	for (i = 0; i < s->nsteps; i++) {
+		o = json_object_new_object();
+		json_object_array_add(steps, o);
+		if ((rc = sim_run_step(&x, &s->steps[i], o)) < 0)
+			goto out;
+	}
+	sim_json_final(&x, root);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(root,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	rc = 0;
+out:
+	json_object_put(root);
+	engine_free(x.e);
+	return rc;
+}
