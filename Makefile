@@ -68,11 +68,11 @@ build/san/%.o: %.c
 build/san/tests/unit/test_policy: $(call sanobj,tests/unit/test_policy.c \
 	    src/host.c policy/policy.c policy/proportional.c)
 build/san/tests/unit/test_engine: $(call sanobj,tests/unit/test_engine.c \
-	    $(CORE) src/sim.c)
+	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
-	    $(CORE) src/sim.c)
+	    $(CORE) $(SIMSRC))
 $(UNIT_BINS):
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 

@@ -641,36 +641,38 @@ scen_json(const struct scen_ctx *c, struct json_object **ret)
 {
 	struct json_tokener	*tok;
 	struct json_object	*root;
+	enum json_tokener_error	 jerr;
+	const char		*why;
 	size_t			 end, i;
 	unsigned int		 line = 1;
-	int			 rc;
 
 	if ((tok = json_tokener_new_ex(32)) == NULL)
 		return -ENOMEM;
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, c->text, (int)c->len);
+	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
-	if (root == NULL || json_tokener_get_error(tok) != json_tokener_success)
-		rc = -EINVAL;
-	else {
+	json_tokener_free(tok);
+	if (root != NULL && jerr == json_tokener_success) {
 		for (i = end; i < c->len && isspace((unsigned char)c->text[i]);)
 			i++;
-		rc = i < c->len ? -EINVAL : 0;
-		if (rc < 0)
-			end = i;
-	}
-	if (rc < 0) {
-		for (i = 0; i < end && i < c->len; i++)
-			line += c->text[i] == '\n';
-		snprintf(c->err, c->errlen, "%s:%u: invalid JSON: %s", c->name,
-		    line, root == NULL || json_tokener_get_error(tok) !=
-		    json_tokener_success ? json_tokener_error_desc(
-		    json_tokener_get_error(tok)) : "trailing data");
-		json_object_put(root);
+		if (i == c->len) {
+			*ret = root;
+			return 0;
+		}
+		end = i;
+		why = "trailing data";
+	} else if (jerr == json_tokener_continue) {
+		end = c->len;
+		why = "unexpected end of data";
 	} else
-		*ret = root;
-	json_tokener_free(tok);
-	return rc;
+		why = json_tokener_error_desc(jerr);
+	json_object_put(root);
+	for (i = 0; i < end && i < c->len; i++)
+		line += c->text[i] == '\n';
+	snprintf(c->err, c->errlen, "%s:%u: invalid JSON: %s", c->name, line,
+	    why);
+	return -EINVAL;
 }
 
 int

@@ -49,32 +49,32 @@ sim_json_secs(uint64_t ms)
 
 /* One trace line per iteration: time, free and every domain. */
 static void
-sim_trace(struct simctx *x, const struct host_snapshot *snap,
+sim_trace(FILE *trace, uint64_t now_ms, const struct host_snapshot *snap,
     const struct engine_result *r)
 {
 	static const char	*const names[] = { "running", "success",
 				    "cannot_free", "refused" };
 	size_t			 i;
 
-	if (x->trace == NULL)
+	if (trace == NULL)
 		return;
-	fprintf(x->trace, "t=%.1f F%" PRId64 " %s%s", (double)
-	    x->s->host.now_ms / 1000.0, snap->free_kib, names[r->outcome],
+	fprintf(trace, "t=%.1f F%" PRId64 " %s%s", (double)now_ms / 1000.0,
+	    snap->free_kib, names[r->outcome],
 	    r->allocating ? " alloc" : " free");
 	for (i = 0; i < snap->ndoms; i++)
-		fprintf(x->trace, "; %" PRId32 " T%" PRId64 " A%" PRId64 " M%"
+		fprintf(trace, "; %" PRId32 " T%" PRId64 " A%" PRId64 " M%"
 		    PRId64, snap->doms[i].domid, snap->doms[i].target_kib,
 		    snap->doms[i].actual_kib, snap->doms[i].maxmem_kib);
 	for (i = 0; i < r->ndeclared_inactive; i++)
-		fprintf(x->trace, " [%" PRId32 " inactive]",
+		fprintf(trace, " [%" PRId32 " inactive]",
 		    r->declared_inactive[i]);
-	fputc('\n', x->trace);
+	fputc('\n', trace);
 }
 
 /* Apply one iteration's actions to the simulated host. */
 static int
-sim_apply_all(struct simctx *x, const struct host_snapshot *snap,
-    const struct engine_result *r)
+sim_apply_all(struct sim_host *h, const struct host_snapshot *snap,
+    const struct engine_result *r, char *err, size_t errlen)
 {
 	long	i;
 	size_t	k;
@@ -84,11 +84,11 @@ sim_apply_all(struct simctx *x, const struct host_snapshot *snap,
 		i = host_find(snap, r->actions[k].domid);
 		if (i < 0)
 			continue;
-		rc = engine_apply(&sim_apply_ops, &x->s->host, &snap->doms[i],
+		rc = engine_apply(&sim_apply_ops, h, &snap->doms[i],
 		    r->actions[k].target_kib);
 		if (rc < 0) {
-			snprintf(x->err, sizeof(x->err), "domain %" PRId32
-			    ": cannot apply target %" PRId64 " KiB: %s",
+			snprintf(err, errlen, "domain %" PRId32 ": cannot "
+			    "apply target %" PRId64 " KiB: %s",
 			    r->actions[k].domid, r->actions[k].target_kib,
 			    strerror(-rc));
 			return rc;
@@ -97,23 +97,18 @@ sim_apply_all(struct simctx *x, const struct host_snapshot *snap,
 	return 0;
 }
 
-/*
- * Run one engine operation to its end: squeezed's change_host_free_memory
- * with the simulator's clock.  Returns -1 (message in x->err) on a
- * simulator error.
- */
-static int
-sim_operation(struct simctx *x, const struct engine_goal *g,
-    struct engine_result *ret)
+int
+simulate_operation(struct engine *e, struct sim_host *h,
+    const struct engine_goal *g, uint64_t poll_ms, FILE *trace,
+    struct engine_result *ret, char *err, size_t errlen)
 {
-	struct sim_host		*h = &x->s->host;
 	struct host_snapshot	 snap;
 	uint64_t		 start = h->now_ms, now;
 	bool			 done;
 	int			 rc;
 
 	sim_snapshot(h, &snap);
-	if ((rc = engine_begin(x->e, g, &snap, &done)) < 0)
+	if ((rc = engine_begin(e, g, &snap, &done)) < 0)
 		return rc;
 	if (done) {
 		memset(ret, 0, sizeof(*ret));
@@ -124,25 +119,23 @@ sim_operation(struct simctx *x, const struct engine_goal *g,
 	for (;;) {
 		now = h->now_ms;
 		sim_snapshot(h, &snap);
-		if ((rc = engine_step(x->e, &snap, now, ret)) < 0)
+		if ((rc = engine_step(e, &snap, now, ret)) < 0)
 			return rc;
-		sim_trace(x, &snap, ret);
-		if ((rc = sim_apply_all(x, &snap, ret)) < 0)
+		sim_trace(trace, now, &snap, ret);
+		if (sim_apply_all(h, &snap, ret, err, errlen) < 0)
 			break;
 		if (ret->outcome != ENGINE_RUNNING)
 			return 0;
 		if (now - start >= SIMULATE_OP_LIMIT_MS) {
-			snprintf(x->err, sizeof(x->err), "no convergence "
-			    "within %u s of simulated time",
-			    SIMULATE_OP_LIMIT_MS / 1000);
+			snprintf(err, errlen, "no convergence within %u s of "
+			    "simulated time", SIMULATE_OP_LIMIT_MS / 1000);
 			break;
 		}
-		if (sim_advance(h, now + x->s->conf.poll_interval_ms, true,
-		    x->err, sizeof(x->err)) < 0)
+		if (sim_advance(h, now + poll_ms, true, err, errlen) < 0)
 			break;
 	}
-	engine_abort(x->e);
-	return -1;
+	engine_abort(e);
+	return SIMULATE_ESIM;
 }
 
 /* Map an engine result to a step outcome; reserve offsets the reserve. */
@@ -203,7 +196,8 @@ sim_engine_step(struct simctx *x, const struct scen_step *st,
 		g = engine_goal_balance(&x->ec);
 		break;
 	}
-	if ((rc = sim_operation(x, &g, &r)) < 0)
+	if ((rc = simulate_operation(x->e, h, &g, x->s->conf.poll_interval_ms,
+	    x->trace, &r, x->err, sizeof(x->err))) < 0)
 		return rc;
 	sim_outcome_of(&r, reserve, o);
 	if (st->op == SCEN_BALANCE && r.outcome == ENGINE_CANNOT_FREE)
@@ -338,7 +332,7 @@ sim_run_step(struct simctx *x, const struct scen_step *st,
 			snprintf(x->err, sizeof(x->err), "cannot consume %"
 			    PRId64 " KiB: %" PRId64 " KiB free", st->kib,
 			    h->free_kib);
-			rc = -1;
+			rc = SIMULATE_ESIM;
 		} else
 			h->free_kib -= st->kib;
 		break;
@@ -346,8 +340,8 @@ sim_run_step(struct simctx *x, const struct scen_step *st,
 		rc = sim_engine_step(x, st, &oc);
 		break;
 	}
-	if (rc == -1 || (rc < 0 && x->err[0] == '\0')) {
-		if (x->err[0] == '\0')
+	if (rc < 0) {
+		if (rc != SIMULATE_ESIM || x->err[0] == '\0')
 			snprintf(x->err, sizeof(x->err), "%s", strerror(-rc));
 		oc = (struct sim_outcome){ .outcome = "error" };
 		json_object_object_add(o, "error",

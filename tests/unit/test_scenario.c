@@ -1,0 +1,190 @@
+/* Unit tests of the config parsers and the scenario parser. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "conf.h"
+#include "scenario.h"
+
+static void
+test_durations(void **state)
+{
+	static const struct { const char *s; int rc; uint64_t ms; } t[] = {
+		{ "5", 0, 5000 }, { "5s", 0, 5000 }, { "0.5s", 0, 500 },
+		{ "500ms", 0, 500 }, { "0.1", 0, 100 }, { "1.2346s", 0, 1235 },
+		{ "", -EINVAL, 0 }, { "-1", -EINVAL, 0 }, { "5m", -EINVAL, 0 },
+		{ " 5", -EINVAL, 0 }, { "5.", -EINVAL, 0 }, { ".5", -EINVAL, 0 },
+		{ "86401", -ERANGE, 0 }, { "99999999999999999999", -ERANGE, 0 },
+	};
+	uint64_t	ms;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ms = 7;
+		assert_int_equal(conf_parse_duration(t[i].s, 86400000, &ms),
+		    t[i].rc);
+		assert_int_equal(ms, t[i].rc == 0 ? t[i].ms : 7);
+	}
+}
+
+static void
+test_ints(void **state)
+{
+	int64_t	v = 7;
+
+	(void)state;
+	assert_int_equal(conf_parse_int("12", 100, &v), 0);
+	assert_int_equal(v, 12);
+	assert_int_equal(conf_parse_int("+12", 100, &v), -EINVAL);
+	assert_int_equal(conf_parse_int("-12", 100, &v), -EINVAL);
+	assert_int_equal(conf_parse_int("1e3", 100000, &v), -EINVAL);
+	assert_int_equal(conf_parse_int("101", 100, &v), -ERANGE);
+	assert_int_equal(conf_parse_int("99999999999999999999", 100, &v),
+	    -ERANGE);
+	assert_int_equal(v, 12);
+}
+
+/* A bad value is refused and changes nothing. */
+static void
+test_conf_set(void **state)
+{
+	struct conf	c, before;
+	char		err[256];
+
+	(void)state;
+	conf_defaults(&c);
+	before = c;
+	assert_int_equal(conf_set(&c, "nonesuch", "1", err, sizeof(err)),
+	    -ENOENT);
+	assert_int_equal(conf_set(&c, "granularity-kib", "0", err,
+	    sizeof(err)), -EINVAL);
+	assert_int_equal(conf_set(&c, "two-phase", "maybe", err, sizeof(err)),
+	    -EINVAL);
+	assert_int_equal(conf_set(&c, "policy", "random", err, sizeof(err)),
+	    -EINVAL);
+	assert_memory_equal(&c, &before, sizeof(c));
+	assert_int_equal(conf_set(&c, "stuck-after", "2s", err, sizeof(err)),
+	    0);
+	assert_int_equal(c.stuck_after_ms, 2000);
+}
+
+/* -nv output parses again to the same configuration. */
+static void
+test_conf_round_trip(void **state)
+{
+	char		path[] = "/tmp/squeezerd-conf-XXXXXX";
+	struct conf	c, back;
+	FILE		*f;
+	char		err[256];
+	int		fd;
+
+	(void)state;
+	conf_defaults(&c);
+	assert_int_equal(conf_set(&c, "poll-interval", "250ms", err,
+	    sizeof(err)), 0);
+	assert_int_equal(conf_set(&c, "two-phase", "no", err, sizeof(err)), 0);
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(f = fdopen(fd, "w"));
+	conf_print(&c, f);
+	fclose(f);
+	assert_int_equal(conf_load(path, stderr, &back), 0);
+	assert_memory_equal(&c, &back, sizeof(c));
+	assert_int_equal(chmod(path, 0666), 0);		/* group-writable */
+	assert_int_equal(conf_load(path, stderr, &back), -EPERM);
+	unlink(path);
+}
+
+static const char good[] =
+    "{\n"
+    "  \"config\": { \"granularity-kib\": 1, \"stuck-after\": 2.5 },\n"
+    "  \"host\": { \"free-kib\": 10 },\n"
+    "  \"domains\": [\n"
+    "    { \"domid\": 4, \"dynamic-min-kib\": 1, \"dynamic-max-kib\": 9,\n"
+    "      \"target-kib\": 5 },\n"
+    "    { \"domid\": 2, \"dynamic-min-kib\": 1, \"dynamic-max-kib\": 9,\n"
+    "      \"target-kib\": 5, \"balloon\": { \"model\": \"none\" } }\n"
+    "  ],\n"
+    "  \"steps\": [ { \"op\": \"plan\" }, { \"op\": \"wait\", \"s\": 1.5 } ]\n"
+    "}\n";
+
+static void
+test_scenario_defaults(void **state)
+{
+	struct scenario	 s;
+	struct sim_dom	*d;
+	char		 err[256];
+
+	(void)state;
+	assert_int_equal(scenario_parse("good", good, strlen(good), &s, err,
+	    sizeof(err)), 0);
+	assert_int_equal(s.conf.granularity_kib, 1);
+	assert_int_equal(s.conf.stuck_after_ms, 2500);
+	assert_int_equal(s.conf.host_reserve_kib, 73728);
+	assert_int_equal(s.host.free_kib, 10);
+	assert_int_equal(s.host.ndoms, 2);
+	d = sim_find(&s.host, 4);
+	assert_non_null(d);
+	assert_int_equal(d->d.actual_kib, 5);
+	assert_int_equal(d->d.maxmem_kib, 5);
+	assert_int_equal(d->d.inaccuracy_kib, 4);
+	assert_true(d->d.can_balloon);
+	assert_int_equal(d->b.model, SIM_NORMAL);
+	assert_int_equal(d->b.rate_kib_s, SIM_DEFAULT_RATE_KIB_S);
+	assert_false(sim_find(&s.host, 2)->d.can_balloon);
+	assert_int_equal(s.nsteps, 2);
+	assert_int_equal(s.steps[1].wait_ms, 1500);
+	scenario_dispose(&s);
+}
+
+/* Each error names the file, the line and the field. */
+static void
+test_scenario_errors(void **state)
+{
+	static const struct { const char *text, *want; } t[] = {
+		{ "{\n \"steps\": [\n  { \"op\": \"wait\" }\n ]\n}",
+		  "x:3: steps[0]: missing field \"s\"" },
+		{ "{ \"host\": {\n\"free-kib\": 1.5 } }",
+		  "x:2: host.free-kib: must be an integer, not a number" },
+		{ "{\n\n\"config\": { \"policy\": \"random\" } }",
+		  "x:3: config.policy: unknown policy \"random\"" },
+		{ "{ \"domains\": {} }",
+		  "x:1: domains: must be an array, not an object" },
+		{ "{\n\"a\": [1,,2] }", "x:2: invalid JSON: unexpected character" },
+		{ "", "x:1: invalid JSON: unexpected end of data" },
+	};
+	struct scenario	s;
+	char		err[256];
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(scenario_parse("x", t[i].text,
+		    strlen(t[i].text), &s, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, t[i].want);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_ints),
+		cmocka_unit_test(test_conf_set),
+		cmocka_unit_test(test_conf_round_trip),
+		cmocka_unit_test(test_scenario_defaults),
+		cmocka_unit_test(test_scenario_errors),
+	};
+
+	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
+}
