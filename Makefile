@@ -93,12 +93,12 @@ harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
 valgrind: squeezerctl
 	@sh tests/scenarios/run.sh --valgrind ./squeezerctl
 
-build/bench: $(call obj,bench/bench.c $(CORE) src/sim.c)
+build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench: deps build/bench squeezerctl
-	@build/bench
-	@sh bench/balance.sh ./squeezerctl
+bench: deps build/squeezer-bench squeezerctl
+	@build/squeezer-bench
+	@sh bench/simulate-10k.sh ./squeezerctl
 
 demo: deps
 	$(MAKE) all
