@@ -39,6 +39,7 @@ UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
 HARNESS_CHECKS	=
+HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
 
@@ -80,6 +81,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) scenarios
+	$(MAKE) valgrind
 	$(MAKE) harness
 
 unit: $(UNIT_BINS)
@@ -116,7 +118,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/squeezerd $(DESTDIR)$(BINDIR)/squeezerctl
 
-clean:
+clean: $(HARNESS_CLEAN)
 	rm -rf build squeezerd squeezerctl $(HARNESS_BINS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
