@@ -742,7 +742,7 @@ scenario_load(const char *path, struct scenario *ret, char *err,
     size_t errlen)
 {
 	FILE	*f;
-	char	*buf = NULL;
+	char	*buf = NULL, *nbuf;
 	size_t	 len = 0, cap = 0, n;
 	int	 rc;
 
@@ -762,11 +762,12 @@ scenario_load(const char *path, struct scenario *ret, char *err,
 				rc = -EFBIG;
 				goto out;
 			}
-			if ((buf = realloc(buf, cap + 1)) == NULL) {
+			if ((nbuf = realloc(buf, cap + 1)) == NULL) {
 				rc = -ENOMEM;
 				snprintf(err, errlen, "%s: out of memory", path);
 				goto out;
 			}
+			buf = nbuf;
 		}
 		if ((n = fread(buf + len, 1, cap - len, f)) == 0)
 			break;
