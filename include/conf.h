@@ -49,9 +49,6 @@ struct engine_conf;
 /* The engine's settings from a configuration (-EINVAL: unknown policy). */
 int	conf_engine(const struct conf *, struct engine_conf *ret);
 
-/* Names of all keys, in table order (sorted), NULL-terminated. */
-const char *const	*conf_keys(void);
-
 /* Parse a duration ("5", "5s", "0.5s", "500ms"; bare numbers are seconds). */
 int	conf_parse_duration(const char *, uint64_t max_ms, uint64_t *ret_ms);
 

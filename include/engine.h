@@ -82,7 +82,6 @@ struct engine;
 
 struct engine	*engine_new(const struct engine_conf *);
 void		 engine_free(struct engine *);
-const struct engine_conf *engine_conf(const struct engine *);
 int		 engine_set_conf(struct engine *, const struct engine_conf *);
 
 /*

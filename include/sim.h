@@ -70,7 +70,6 @@ struct sim_dom	*sim_find(struct sim_host *, int32_t domid);
 /* engine_apply() operations on a struct sim_host. */
 extern const struct engine_apply_ops sim_apply_ops;
 
-const char	*sim_model_name(enum sim_model);
 int		 sim_model_parse(const char *, enum sim_model *ret);
 
 #endif

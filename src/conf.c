@@ -331,18 +331,6 @@ conf_print(const struct conf *c, FILE *f)
 	}
 }
 
-const char *const *
-conf_keys(void)
-{
-	static const char	*names[CONF_NKEYS + 1];
-	size_t			 i;
-
-	for (i = 0; i < CONF_NKEYS; i++)
-		names[i] = conf_table[i].name;
-	names[CONF_NKEYS] = NULL;
-	return names;
-}
-
 int
 conf_engine(const struct conf *c, struct engine_conf *ret)
 {

@@ -86,12 +86,6 @@ engine_free(struct engine *e)
 	free(e);
 }
 
-const struct engine_conf *
-engine_conf(const struct engine *e)
-{
-	return &e->conf;
-}
-
 int
 engine_set_conf(struct engine *e, const struct engine_conf *conf)
 {

@@ -21,13 +21,6 @@ static const char *const sim_model_names[] = {
 	[SIM_NONE]		= "none",
 };
 
-const char *
-sim_model_name(enum sim_model m)
-{
-	return (size_t)m < sizeof(sim_model_names) / sizeof(*sim_model_names) ?
-	    sim_model_names[m] : "unknown";
-}
-
 int
 sim_model_parse(const char *s, enum sim_model *ret)
 {
