@@ -18,7 +18,7 @@ CFLAGS	+= $(CSTD) $(WARNINGS) -Werror
 SANFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
-PKGS	 = json-c
+PKGS	 = json-c libevent
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -29,7 +29,16 @@ CORE	 = src/host.c src/engine.c src/conf.c policy/policy.c \
 	   policy/proportional.c
 SIMSRC	 = src/sim.c src/scenario.c src/simulate.c
 CTL_SRC	 = src/squeezerctl.c $(CORE) $(SIMSRC)
-D_SRC	 = src/squeezerd.c $(CORE)
+RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
+	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
+	   src/rpc_host_status.c src/rpc_login.c src/rpc_plan.c \
+	   src/rpc_reservation_delete.c src/rpc_reservation_list.c \
+	   src/rpc_reservation_query.c src/rpc_reservation_transfer.c \
+	   src/rpc_reserve.c src/rpc_sim.c src/rpc_squeezed.c
+D_SRC	 = src/squeezerd.c src/log.c src/daemon.c src/balancer.c \
+	   src/service.c src/model.c src/resv.c src/backend.c \
+	   src/backend_sim.c src/xstore.c $(RPC_SRC) $(CORE) src/sim.c \
+	   src/scenario.c
 
 obj	 = $(patsubst %.c,build/%.o,$(1))
 sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
@@ -51,8 +60,17 @@ all: squeezerd squeezerctl
 deps:
 	@sh .ci/deps.sh
 
-squeezerd: $(call obj,$(D_SRC))
+squeezerd: $(call obj,$(D_SRC)) build/sim_default_host.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The built-in simulated host (squeezerd --backend=sim without --host).
+build/sim_default_host.c: src/sim-default-host.json
+	@mkdir -p build
+	{ echo '/* generated from $< */'; \
+	  echo 'extern const char sim_default_host[];'; \
+	  echo 'const char sim_default_host[] ='; \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&\\n"/' $<; \
+	  echo ';'; } > $@
 
 squeezerctl: $(call obj,$(CTL_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

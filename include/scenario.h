@@ -55,6 +55,13 @@ int	scenario_parse(const char *name, const char *text, size_t len,
 int	scenario_load(const char *path, struct scenario *ret, char *err,
 	    size_t errlen);
 
+/* The same, with the file's "config" applied over base, not the defaults. */
+int	scenario_parse_over(const char *name, const char *text, size_t len,
+	    const struct conf *base, struct scenario *ret, char *err,
+	    size_t errlen);
+int	scenario_load_over(const char *path, const struct conf *base,
+	    struct scenario *ret, char *err, size_t errlen);
+
 void	scenario_dispose(struct scenario *);
 
 const char	*scen_op_name(enum scen_op);

@@ -52,6 +52,12 @@ int	sim_host_init(struct sim_host *, struct sim_dom *doms, size_t n,
 	    int64_t free_kib);
 void	sim_host_dispose(struct sim_host *);
 
+/* Add a domain (copied); -EEXIST if its domid is taken. */
+int	sim_host_add(struct sim_host *, const struct sim_dom *);
+
+/* Remove a domain; -ENOENT if there is none with that domid. */
+int	sim_host_remove(struct sim_host *, int32_t domid);
+
 /* The engine's view: domains by domid, free less reservations. */
 void	sim_snapshot(struct sim_host *, struct host_snapshot *ret);
 

@@ -679,6 +679,13 @@ int
 scenario_parse(const char *name, const char *text, size_t len,
     struct scenario *ret, char *err, size_t errlen)
 {
+	return scenario_parse_over(name, text, len, NULL, ret, err, errlen);
+}
+
+int
+scenario_parse_over(const char *name, const char *text, size_t len,
+    const struct conf *base, struct scenario *ret, char *err, size_t errlen)
+{
 	struct scen_ctx		 c = { name, text, len, err, errlen };
 	struct json_object	*root = NULL, *conf, *host, *doms, *steps;
 	struct scenario		 s;
@@ -688,7 +695,10 @@ scenario_parse(const char *name, const char *text, size_t len,
 	int			 rc;
 
 	memset(&s, 0, sizeof(s));
-	conf_defaults(&s.conf);
+	if (base != NULL)
+		s.conf = *base;
+	else
+		conf_defaults(&s.conf);
 	if (len > SCEN_MAX_FILE) {
 		snprintf(err, errlen, "%s: larger than %u bytes", name,
 		    SCEN_MAX_FILE);
@@ -741,6 +751,13 @@ int
 scenario_load(const char *path, struct scenario *ret, char *err,
     size_t errlen)
 {
+	return scenario_load_over(path, NULL, ret, err, errlen);
+}
+
+int
+scenario_load_over(const char *path, const struct conf *base,
+    struct scenario *ret, char *err, size_t errlen)
+{
 	FILE	*f;
 	char	*buf = NULL, *nbuf;
 	size_t	 len = 0, cap = 0, n;
@@ -779,7 +796,7 @@ scenario_load(const char *path, struct scenario *ret, char *err,
 		goto out;
 	}
 	buf[len] = '\0';
-	rc = scenario_parse(path, buf, len, ret, err, errlen);
+	rc = scenario_parse_over(path, buf, len, base, ret, err, errlen);
 out:
 	free(buf);
 	if (f != stdin)

@@ -88,6 +88,62 @@ out:
 	return rc;
 }
 
+/* Re-create h over doms[n], keeping the clock and the free memory. */
+static int
+sim_host_rebuild(struct sim_host *h, struct sim_dom *doms, size_t n)
+{
+	struct sim_host	nh;
+	int		rc;
+
+	if ((rc = sim_host_init(&nh, doms, n, h->free_kib)) < 0)
+		return rc;
+	nh.reserved_kib = h->reserved_kib;
+	nh.now_ms = h->now_ms;
+	free(h->by_domid);
+	free(h->snap);
+	if (h->doms != doms)
+		free(h->doms);
+	*h = nh;
+	return 0;
+}
+
+int
+sim_host_add(struct sim_host *h, const struct sim_dom *d)
+{
+	struct sim_dom	*doms;
+	int		 rc;
+
+	if (sim_find(h, d->d.domid) != NULL)
+		return -EEXIST;
+	if ((doms = malloc((h->ndoms + 1) * sizeof(*doms))) == NULL)
+		return -ENOMEM;
+	if (h->ndoms > 0)
+		memcpy(doms, h->doms, h->ndoms * sizeof(*doms));
+	doms[h->ndoms] = *d;
+	if ((rc = sim_host_rebuild(h, doms, h->ndoms + 1)) < 0)
+		free(doms);
+	return rc;
+}
+
+int
+sim_host_remove(struct sim_host *h, int32_t domid)
+{
+	struct sim_dom	*doms, *victim = sim_find(h, domid);
+	size_t		 i, n = 0;
+	int		 rc;
+
+	if (victim == NULL)
+		return -ENOENT;
+	if ((doms = malloc((h->ndoms + 1) * sizeof(*doms))) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < h->ndoms; i++)
+		if (&h->doms[i] != victim)
+			doms[n++] = h->doms[i];
+	if ((rc = sim_host_rebuild(h, doms, n)) < 0)
+		free(doms);
+	return rc;
+}
+
 void
 sim_host_dispose(struct sim_host *h)
 {

@@ -1,0 +1,67 @@
+/*
+ * backend.h: the hypervisor and xenstore behind one const ops table
+ * (STYLE H2).  Sizes are KiB here: the Xen backend converts pages and bytes
+ * once, at its edge.  The host model (model.c) builds squeezed's snapshot
+ * from these primitives, so both backends share every accounting rule.
+ */
+#ifndef SQUEEZERD_BACKEND_H
+#define SQUEEZERD_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct backend_physinfo {
+	int64_t	total_kib;
+	int64_t	free_kib;
+	int64_t	scrub_kib;
+};
+
+struct backend_dominfo {
+	int32_t	domid;
+	int64_t	tot_kib;	/* tot_pages */
+	int64_t	max_kib;	/* max_pages: Xen's raw maxmem */
+	bool	hvm;
+	bool	dying;		/* shutdown or dying */
+};
+
+struct conf;
+
+struct backend_args {
+	const char	*host_file;	/* sim: scenario file, NULL: built in */
+	const char	*state_file;	/* sim: persistent state */
+	struct conf	*conf;		/* sim: the host file's config over it */
+	uint64_t	 now_ms;	/* the daemon's clock at open */
+};
+
+struct backend_ops {
+	const char	*name;
+	int	(*open)(const struct backend_args *, void **ret_ctx,
+		    char *err, size_t errlen);
+	void	(*close)(void *ctx);
+	int	(*physinfo)(void *ctx, struct backend_physinfo *ret);
+	/* Every domain, ascending domid, in a malloc'd array. */
+	int	(*domains)(void *ctx, struct backend_dominfo **ret,
+		    size_t *ret_n);
+	int	(*set_maxmem)(void *ctx, int32_t domid, int64_t kib);
+	/* xenstore: -ENOENT for a missing node. */
+	int	(*read)(void *ctx, const char *path, char **ret);
+	int	(*write)(void *ctx, const char *path, const char *value);
+	int	(*rm)(void *ctx, const char *path);
+	/* Children names, malloc'd (free each, then the array). */
+	int	(*directory)(void *ctx, const char *path, char ***ret,
+		    size_t *ret_n);
+	/* Bring the host to now_ms (sim: balloon physics); may be NULL. */
+	int	(*tick)(void *ctx, uint64_t now_ms);
+	/* Make every write so far survive a daemon crash; may be NULL. */
+	int	(*sync)(void *ctx);
+};
+
+extern const struct backend_ops backend_sim_ops;
+
+const struct backend_ops	*backend_find(const char *name);
+
+/* Free a directory() result. */
+void	backend_strv_free(char **, size_t);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * model.h: squeezed's host model (Squeeze_xen) over a backend: the host
+ * snapshot of squeezed-reference section 3.2 (never-booted domains counted by
+ * initial-reservation, memory-offset calibration, outstanding reservations
+ * subtracted), execute_action with Xen's maxmem offsets (3.3, 3.4), and the
+ * memory/uncooperative flag.  It does no logging: it records what the
+ * daemon should report.
+ */
+#ifndef SQUEEZERD_MODEL_H
+#define SQUEEZERD_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host.h"
+#include "resv.h"
+
+struct backend_ops;
+
+/* What the model knows of a domain beyond the engine's view. */
+struct model_dom {
+	int32_t		 domid;
+	bool		 in_snapshot;	/* false: skipped (see skip_why) */
+	bool		 booted;	/* feature-balloon or data/updated */
+	bool		 uncooperative;	/* memory/uncooperative exists */
+	bool		 type_known;
+	int64_t		 xen_offset_kib;	/* 1024 for hvm, pvh */
+	int64_t		 mem_offset_kib;	/* memory-offset */
+	int64_t		 raw_max_kib;	/* Xen's maxmem */
+	int64_t		 initial_kib;	/* initial-reservation, or -1 */
+	const char	*skip_why;	/* a key missing or not a number */
+	bool		 skip_reported;
+};
+
+struct model_stats {
+	int64_t		total_kib;
+	int64_t		physical_free_kib;	/* free + scrub */
+	int64_t		reserved_kib;		/* reservations counted */
+	int64_t		unbooted_kib;		/* initial-reservations counted */
+	size_t		nresv;
+};
+
+struct model;
+
+struct model	*model_new(const struct backend_ops *, void *ctx,
+		    bool include_dom0);
+void		 model_free(struct model *);
+
+/* Bring the backend to now_ms and take a fresh snapshot. */
+int	model_refresh(struct model *, uint64_t now_ms);
+
+const struct host_snapshot	*model_snapshot(const struct model *);
+const struct model_stats	*model_stats(const struct model *);
+const struct resv		*model_resv(const struct model *, size_t *ret_n);
+
+/* Every domain the hypervisor listed, ascending domid. */
+struct model_dom	*model_doms(struct model *, size_t *ret_n);
+struct model_dom	*model_dom(struct model *, int32_t domid);
+
+/* squeezed's execute_action on a snapshot domain. */
+int	model_apply(struct model *, const struct hv_domain *, int64_t target);
+
+/* squeezed's set_maxmem(domid, kib): Xen maxmem = kib + the offsets. */
+int	model_set_maxmem(struct model *, int32_t domid, int64_t kib);
+
+/* Write or remove memory/uncooperative when it differs. */
+int	model_set_uncooperative(struct model *, int32_t domid, bool);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * resv.h: reservations, kept in xenstore exactly where squeezed keeps them:
+ * /squeezed/state/<session>/<id> = KiB, with an in-transfer child naming
+ * the domain once transferred (and our own expires-ms child for a ttl), so
+ * they survive a daemon restart and a host can switch daemons.
+ */
+#ifndef SQUEEZERD_RESV_H
+#define SQUEEZERD_RESV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct backend_ops;
+
+#define RESV_NAME_MAX	128	/* session and id: one path component */
+#define RESV_ROOT	"/squeezed/state"
+
+struct resv {
+	char	session[RESV_NAME_MAX + 1];
+	char	id[RESV_NAME_MAX + 1];
+	int64_t	kib;		/* -1: unreadable, ignored */
+	int32_t	domid;		/* in-transfer, or -1 */
+	uint64_t expires_ms;	/* 0: never */
+};
+
+/* A session or id usable as a path component. */
+bool	resv_name_ok(const char *);
+
+/* A fresh random (v4) UUID. */
+int	resv_uuid(char ret[37]);
+
+/* Every reservation of every session, sorted by session then id. */
+int	resv_list(const struct backend_ops *, void *ctx, struct resv **ret,
+	    size_t *ret_n);
+
+/* Index of id (in session, unless NULL) in a list, or -1. */
+long	resv_find(const struct resv *, size_t n, const char *session,
+	    const char *id);
+
+int	resv_add(const struct backend_ops *, void *ctx, const struct resv *);
+int	resv_remove(const struct backend_ops *, void *ctx, const char *session,
+	    const char *id);
+
+/* squeezed's login: drop the whole session. */
+int	resv_drop_session(const struct backend_ops *, void *ctx,
+	    const char *session);
+
+/*
+ * squeezed's transfer_reservation_to_domain, xenstore part: the domain's
+ * initial-reservation and reservation-id, then the in-transfer mark.
+ */
+int	resv_transfer(const struct backend_ops *, void *ctx,
+	    const struct resv *, int32_t domid);
+
+/* The reservation id a domain was given (-ENOENT: none). */
+int	resv_of_domain(const struct backend_ops *, void *ctx, int32_t domid,
+	    char ret[RESV_NAME_MAX + 1]);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * daemon.c: the daemon's view of the host, kept fresh, and the housekeeping
+ * a fresh view allows: reservations whose ttl ran out or whose domain is
+ * gone, memory/uncooperative flags, guest values that could not be read.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "backend.h"
+#include "backend_sim.h"
+#include "balancer.h"
+#include "conf.h"
+#include "engine.h"
+#include "log.h"
+#include "model.h"
+#include "resv.h"
+#include "squeezerd.h"
+
+uint64_t
+daemon_now_ms(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) == -1)
+		(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void
+daemon_changed(struct squeezerd *bd)
+{
+	bd->bd_stale = true;
+	bal_check_soon(bd);
+}
+
+/* Release what a fresh view shows as over: 1 when anything went. */
+static int
+daemon_release(struct squeezerd *bd, uint64_t now)
+{
+	const struct resv	*r;
+	size_t			 n, i;
+	int			 released = 0;
+
+	r = model_resv(bd->bd_model, &n);
+	for (i = 0; i < n; i++) {
+		if (r[i].domid >= 0 && model_dom(bd->bd_model,
+		    r[i].domid) == NULL)
+			log_info("reservation %s (session %s, %" PRId64 " KiB): "
+			    "domain %" PRId32 " is gone, released", r[i].id,
+			    r[i].session, r[i].kib, r[i].domid);
+		else if (r[i].domid < 0 && r[i].expires_ms != 0 &&
+		    r[i].expires_ms <= now)
+			log_info("reservation %s (session %s, %" PRId64 " KiB): "
+			    "not transferred in time, expired", r[i].id,
+			    r[i].session, r[i].kib);
+		else
+			continue;
+		if (resv_remove(bd->bd_be, bd->bd_be_ctx, r[i].session,
+		    r[i].id) < 0)
+			log_warnx("reservation %s: cannot remove it", r[i].id);
+		released = 1;
+	}
+	return released;
+}
+
+/* Arm the ttl timer for the earliest untransferred expiry. */
+static void
+daemon_arm_expiry(struct squeezerd *bd, uint64_t now)
+{
+	const struct resv	*r;
+	struct timeval		 tv;
+	uint64_t		 first = 0, ms;
+	size_t			 n, i;
+
+	r = model_resv(bd->bd_model, &n);
+	for (i = 0; i < n; i++)
+		if (r[i].domid < 0 && r[i].expires_ms != 0 &&
+		    (first == 0 || r[i].expires_ms < first))
+			first = r[i].expires_ms;
+	if (first == 0) {
+		evtimer_del(bd->bd_ev_expire);
+		return;
+	}
+	ms = first > now ? first - now : 0;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(bd->bd_ev_expire, &tv);
+}
+
+/* Tell the guest about its uncooperative flag; log unreadable values once. */
+static void
+daemon_flags(struct squeezerd *bd)
+{
+	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
+	struct model_dom		*md;
+	size_t				 i, n;
+	bool				 unco;
+
+	for (i = 0; i < s->ndoms; i++) {
+		unco = engine_dom_state(bd->bd_engine, &s->doms[i]) ==
+		    ENGINE_DOM_UNCOOPERATIVE;
+		if (model_set_uncooperative(bd->bd_model, s->doms[i].domid,
+		    unco) < 0)
+			log_warnx("domain %" PRId32 ": cannot update "
+			    "memory/uncooperative", s->doms[i].domid);
+	}
+	md = model_doms(bd->bd_model, &n);
+	for (i = 0; i < n; i++) {
+		if (md[i].skip_why == NULL) {
+			md[i].skip_reported = false;
+			continue;
+		}
+		if (md[i].skip_reported)
+			continue;
+		log_warnx("domain %" PRId32 ": %s is not a usable number, "
+		    "leaving the domain alone", md[i].domid, md[i].skip_why);
+		md[i].skip_reported = true;
+	}
+}
+
+int
+daemon_refresh(struct squeezerd *bd, bool force)
+{
+	uint64_t	now = daemon_now_ms();
+	int		rc, round;
+
+	if (!force && !bd->bd_stale && bd->bd_snap_ms != 0 &&
+	    now - bd->bd_snap_ms < bd->bd_conf.poll_interval_ms)
+		return 0;
+	for (round = 0; round < 2; round++) {
+		if ((rc = model_refresh(bd->bd_model, now)) < 0) {
+			log_warnx("cannot read the host: %s", strerror(-rc));
+			return rc;
+		}
+		if (round == 0 && daemon_release(bd, now))
+			continue;	/* once more, without them */
+		break;
+	}
+	if (round > 0)
+		bal_check_soon(bd);
+	bd->bd_snap_ms = now;
+	bd->bd_stale = false;
+	engine_observe(bd->bd_engine, model_snapshot(bd->bd_model), now);
+	daemon_flags(bd);
+	daemon_arm_expiry(bd, now);
+	if (bd->bd_be->sync != NULL)
+		(void)bd->bd_be->sync(bd->bd_be_ctx);
+	return 0;
+}
+
+int
+daemon_reload(struct squeezerd *bd)
+{
+	struct engine_conf	ec;
+	struct conf		c;
+	char			err[512];
+	int			rc;
+
+	conf_defaults(&c);
+	if (bd->bd_conf_file != NULL &&
+	    (rc = conf_load(bd->bd_conf_file, stderr, &c)) < 0) {
+		log_warnx("reload: %s: errors, keeping the running "
+		    "configuration", bd->bd_conf_file);
+		return rc;
+	}
+	if (bd->bd_be == &backend_sim_ops && (rc = backend_sim_host_conf(
+	    bd->bd_host_file, &c, err, sizeof(err))) < 0) {
+		log_warnx("reload: %s, keeping the running configuration",
+		    err);
+		return rc;
+	}
+	if ((rc = conf_engine(&c, &ec)) < 0 ||
+	    (rc = engine_set_conf(bd->bd_engine, &ec)) < 0) {
+		log_warnx("reload: invalid configuration, keeping the "
+		    "running one");
+		return rc;
+	}
+	bd->bd_conf = c;
+	bd->bd_ec = ec;
+	log_info("configuration reloaded");
+	evtimer_del(bd->bd_ev_check);
+	bal_check_later(bd);
+	return 0;
+}

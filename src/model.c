@@ -1,0 +1,483 @@
+/*
+ * model.c: squeezed's make_host and execute_action over the backend ops
+ * (squeezed-reference sections 3.2-3.4).  One deliberate fix: the maxmem a
+ * snapshot shows is Xen's less both offsets, the same number model_set_maxmem
+ * adds them to, so an unchanged target never causes a maxmem write.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "conf.h"
+#include "engine.h"
+#include "model.h"
+
+#define MODEL_XEN_OFFSET_KIB	1024	/* hvm, pvh, pv-in-pvh */
+
+struct model {
+	const struct backend_ops *be;
+	void			*ctx;
+	bool			 include_dom0;
+	struct model_dom	*md;
+	size_t			 nmd;
+	struct hv_domain	*doms;
+	struct host_snapshot	 snap;
+	struct model_stats	 st;
+	struct resv		*resv;
+	size_t			 nresv;
+};
+
+/* A domain's view while it is being read. */
+struct model_read {
+	bool	can_balloon, updated;
+	int64_t	tot_kib;
+};
+
+struct model *
+model_new(const struct backend_ops *be, void *ctx, bool include_dom0)
+{
+	struct model	*m;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->be = be;
+	m->ctx = ctx;
+	m->include_dom0 = include_dom0;
+	return m;
+}
+
+void
+model_free(struct model *m)
+{
+	if (m == NULL)
+		return;
+	free(m->md);
+	free(m->doms);
+	free(m->resv);
+	free(m);
+}
+
+static int
+model_path(char *buf, size_t len, int32_t domid, const char *key)
+{
+	int	n = snprintf(buf, len, "/local/domain/%" PRId32 "/%s", domid,
+	    key);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static bool
+model_exists(struct model *m, int32_t domid, const char *key)
+{
+	char	path[128], *v;
+
+	if (model_path(path, sizeof(path), domid, key) < 0 ||
+	    m->be->read(m->ctx, path, &v) < 0)
+		return false;
+	free(v);
+	return true;
+}
+
+/* A KiB value: -ENOENT absent, -EINVAL not a number in [min, max]. */
+static int
+model_read_int(struct model *m, int32_t domid, const char *key, int64_t min,
+    int64_t max, int64_t *ret)
+{
+	char	path[128], *v;
+	int64_t	x;
+	int	rc, neg;
+
+	if ((rc = model_path(path, sizeof(path), domid, key)) < 0 ||
+	    (rc = m->be->read(m->ctx, path, &v)) < 0)
+		return rc;
+	neg = v[0] == '-' && min < 0;
+	rc = conf_parse_int(v + neg, neg ? -min : max, &x);
+	free(v);
+	if (rc < 0)
+		return -EINVAL;
+	*ret = neg ? -x : x;
+	return 0;
+}
+
+/* The xen offset of a domain type (squeezed's xen_max_offset_kib). */
+static void
+model_type(struct model *m, struct model_dom *md,
+    const struct backend_dominfo *di)
+{
+	char	path[128], *v = NULL;
+
+	if (md->type_known)
+		return;
+	md->xen_offset_kib = di->hvm ? MODEL_XEN_OFFSET_KIB : 0;
+	if (model_path(path, sizeof(path), md->domid, "domain-type") == 0 &&
+	    m->be->read(m->ctx, path, &v) == 0) {
+		if (strcmp(v, "pv") == 0)
+			md->xen_offset_kib = 0;
+		else if (strcmp(v, "hvm") == 0 || strcmp(v, "pvh") == 0 ||
+		    strcmp(v, "pv-in-pvh") == 0)
+			md->xen_offset_kib = MODEL_XEN_OFFSET_KIB;
+		free(v);
+	}
+	md->type_known = true;
+}
+
+/* memory-offset, calibrated and written the first time (3.2 step 4). */
+static int
+model_offset(struct model *m, struct model_dom *md, int64_t tot_kib)
+{
+	char	path[128], val[32];
+	int64_t	target;
+	int	rc;
+
+	rc = model_read_int(m, md->domid, "memory/memory-offset",
+	    -HOST_MAX_KIB, HOST_MAX_KIB, &md->mem_offset_kib);
+	if (rc != -ENOENT)
+		return rc < 0 ? (md->skip_why = "memory/memory-offset", rc) : 0;
+	if ((rc = model_read_int(m, md->domid, "memory/target", 0,
+	    HOST_MAX_KIB, &target)) < 0) {
+		md->skip_why = "memory/target";
+		return rc;
+	}
+	md->mem_offset_kib = tot_kib - target;
+	snprintf(val, sizeof(val), "%" PRId64, md->mem_offset_kib);
+	(void)model_path(path, sizeof(path), md->domid, "memory/memory-offset");
+	return m->be->write(m->ctx, path, val);
+}
+
+/* A never-booted domain: inert, counted by its initial-reservation. */
+static int
+model_unbooted(struct model *m, struct model_dom *md, int64_t actual,
+    struct hv_domain *d)
+{
+	int	rc;
+
+	rc = model_read_int(m, md->domid, "memory/initial-reservation", 0,
+	    HOST_MAX_KIB, &md->initial_kib);
+	if (rc < 0) {
+		md->initial_kib = -1;
+		if (rc == -EINVAL)
+			md->skip_why = "memory/initial-reservation";
+		return rc;
+	}
+	if (md->initial_kib > actual)
+		m->st.unbooted_kib += md->initial_kib - actual;
+	d->dyn_min_kib = d->dyn_max_kib = d->target_kib = d->actual_kib =
+	    d->maxmem_kib;
+	d->can_balloon = false;
+	return 0;
+}
+
+/* A booted domain: its target and dynamic range. */
+static int
+model_booted(struct model *m, struct model_dom *md, struct hv_domain *d)
+{
+	int	rc;
+
+	if ((rc = model_read_int(m, md->domid, "memory/target", 0,
+	    HOST_MAX_KIB, &d->target_kib)) < 0) {
+		if (rc == -EINVAL)
+			md->skip_why = "memory/target";
+		return rc;
+	}
+	if (model_read_int(m, md->domid, "memory/dynamic-min", 0,
+	    HOST_MAX_KIB, &d->dyn_min_kib) < 0 ||
+	    model_read_int(m, md->domid, "memory/dynamic-max", 0,
+	    HOST_MAX_KIB, &d->dyn_max_kib) < 0 ||
+	    d->dyn_min_kib > d->dyn_max_kib)
+		d->dyn_min_kib = d->dyn_max_kib = d->target_kib;
+	return 0;
+}
+
+/* One domain into the snapshot (0), or skipped (< 0). */
+static int
+model_read_dom(struct model *m, struct model_dom *md,
+    const struct backend_dominfo *di, struct hv_domain *d)
+{
+	int64_t	max;
+	int	rc;
+
+	md->skip_why = NULL;
+	model_type(m, md, di);
+	md->raw_max_kib = di->max_kib;
+	md->uncooperative = model_exists(m, md->domid, "memory/uncooperative");
+	d->domid = md->domid;
+	d->can_balloon = model_exists(m, md->domid, "control/feature-balloon");
+	md->booted = d->can_balloon || model_exists(m, md->domid,
+	    "data/updated");
+	d->inaccuracy_kib = HOST_DEFAULT_INACCURACY_KIB;
+	md->mem_offset_kib = 0;
+	if (md->booted && (rc = model_offset(m, md, di->tot_kib)) < 0)
+		return rc;
+	d->actual_kib = di->tot_kib - md->mem_offset_kib;
+	max = di->max_kib - md->xen_offset_kib - md->mem_offset_kib;
+	d->maxmem_kib = max > 0 ? max : 0;
+	if (!md->booted)
+		return model_unbooted(m, md, d->actual_kib, d);
+	md->initial_kib = -1;
+	return model_booted(m, md, d);
+}
+
+/* Carry each surviving domain's cached facts into the new list. */
+static void
+model_carry(struct model_dom *nmd, const struct backend_dominfo *di,
+    size_t n, const struct model_dom *old, size_t nold)
+{
+	size_t	i, j = 0;
+
+	for (i = 0; i < n; i++) {
+		while (j < nold && old[j].domid < di[i].domid)
+			j++;
+		if (j < nold && old[j].domid == di[i].domid)
+			nmd[i] = old[j];
+		else
+			memset(&nmd[i], 0, sizeof(nmd[i]));
+		nmd[i].domid = di[i].domid;
+		nmd[i].in_snapshot = false;
+	}
+}
+
+static bool
+model_listed(const struct backend_dominfo *di, size_t n, int32_t domid)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (di[i].domid == domid)
+			return true;
+	return false;
+}
+
+/* Reservations not (yet) accounted for by a live domain. */
+static int
+model_reservations(struct model *m, const struct backend_dominfo *di,
+    size_t n)
+{
+	size_t	i;
+	int	rc;
+
+	free(m->resv);
+	m->resv = NULL;
+	m->nresv = 0;
+	if ((rc = resv_list(m->be, m->ctx, &m->resv, &m->nresv)) < 0)
+		return rc;
+	for (i = 0; i < m->nresv; i++)
+		if (m->resv[i].kib > 0 && (m->resv[i].domid < 0 ||
+		    !model_listed(di, n, m->resv[i].domid)))
+			m->st.reserved_kib += m->resv[i].kib;
+	m->st.nresv = m->nresv;
+	return 0;
+}
+
+/* Read every domain; the snapshot keeps those that could be read. */
+static int
+model_read_doms(struct model *m, const struct backend_dominfo *di, size_t n)
+{
+	struct model_dom	*nmd;
+	struct hv_domain	*doms;
+	size_t			 i, k = 0;
+
+	nmd = calloc(n + 1, sizeof(*nmd));
+	doms = calloc(n + 1, sizeof(*doms));
+	if (nmd == NULL || doms == NULL) {
+		free(nmd);
+		free(doms);
+		return -ENOMEM;
+	}
+	model_carry(nmd, di, n, m->md, m->nmd);
+	for (i = 0; i < n; i++) {
+		if (di[i].domid == 0 && !m->include_dom0)
+			continue;
+		if (model_read_dom(m, &nmd[i], &di[i], &doms[k]) < 0)
+			continue;
+		nmd[i].in_snapshot = true;
+		k++;
+	}
+	free(m->md);
+	free(m->doms);
+	m->md = nmd;
+	m->nmd = n;
+	m->doms = doms;
+	m->snap.doms = doms;
+	m->snap.ndoms = k;
+	return 0;
+}
+
+/* "Always safe to decrease maxmem towards target" (3.2 step 8). */
+static void
+model_cap_maxmem(struct model *m)
+{
+	struct hv_domain	*d;
+	size_t			 i;
+
+	for (i = 0; i < m->snap.ndoms; i++) {
+		d = &m->snap.doms[i];
+		if (d->can_balloon && d->target_kib < d->maxmem_kib)
+			(void)model_set_maxmem(m, d->domid, d->target_kib);
+	}
+}
+
+int
+model_refresh(struct model *m, uint64_t now_ms)
+{
+	struct backend_dominfo	*di = NULL;
+	struct backend_physinfo	 pi;
+	size_t			 n = 0;
+	int			 rc;
+
+	if (m->be->tick != NULL && (rc = m->be->tick(m->ctx, now_ms)) < 0)
+		return rc;
+	if ((rc = m->be->domains(m->ctx, &di, &n)) < 0)
+		return rc;
+	memset(&m->st, 0, sizeof(m->st));
+	if ((rc = model_read_doms(m, di, n)) < 0 ||
+	    (rc = m->be->physinfo(m->ctx, &pi)) < 0 ||
+	    (rc = model_reservations(m, di, n)) < 0)
+		goto out;
+	m->st.total_kib = pi.total_kib;
+	m->st.physical_free_kib = pi.free_kib + pi.scrub_kib;
+	m->snap.free_kib = m->st.physical_free_kib - m->st.unbooted_kib -
+	    m->st.reserved_kib;
+	model_cap_maxmem(m);
+	rc = 0;
+out:
+	free(di);
+	return rc;
+}
+
+const struct host_snapshot *
+model_snapshot(const struct model *m)
+{
+	return &m->snap;
+}
+
+const struct model_stats *
+model_stats(const struct model *m)
+{
+	return &m->st;
+}
+
+const struct resv *
+model_resv(const struct model *m, size_t *ret_n)
+{
+	*ret_n = m->nresv;
+	return m->resv;
+}
+
+struct model_dom *
+model_doms(struct model *m, size_t *ret_n)
+{
+	*ret_n = m->nmd;
+	return m->md;
+}
+
+struct model_dom *
+model_dom(struct model *m, int32_t domid)
+{
+	size_t	lo = 0, hi = m->nmd, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (m->md[mid].domid == domid)
+			return &m->md[mid];
+		if (m->md[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static struct hv_domain *
+model_snap_dom(struct model *m, int32_t domid)
+{
+	long	i = host_find(&m->snap, domid);
+
+	return i < 0 ? NULL : &m->snap.doms[i];
+}
+
+int
+model_set_maxmem(struct model *m, int32_t domid, int64_t kib)
+{
+	struct model_dom	*md = model_dom(m, domid);
+	struct hv_domain	*d;
+	int64_t			 raw;
+	int			 rc;
+
+	if (md == NULL)
+		return -ESRCH;
+	raw = md->xen_offset_kib + kib + md->mem_offset_kib;
+	if (raw < 0 || raw > HOST_MAX_KIB)
+		return -EINVAL;
+	if (raw == md->raw_max_kib)
+		return 0;
+	if ((rc = m->be->set_maxmem(m->ctx, domid, raw)) < 0)
+		return rc;
+	md->raw_max_kib = raw;
+	if ((d = model_snap_dom(m, domid)) != NULL)
+		d->maxmem_kib = kib;
+	return 0;
+}
+
+static int
+model_apply_target(void *ctx, int32_t domid, int64_t kib)
+{
+	struct model		*m = ctx;
+	struct hv_domain	*d = model_snap_dom(m, domid);
+	char			 path[128], val[32];
+	int			 rc;
+
+	if (d != NULL && d->target_kib == kib)
+		return 0;		/* skip identical writes */
+	snprintf(val, sizeof(val), "%" PRId64, kib);
+	(void)model_path(path, sizeof(path), domid, "memory/target");
+	if ((rc = m->be->write(m->ctx, path, val)) < 0)
+		return rc;
+	if (d != NULL)
+		d->target_kib = kib;
+	return 0;
+}
+
+static int
+model_apply_maxmem(void *ctx, int32_t domid, int64_t kib)
+{
+	return model_set_maxmem(ctx, domid, kib);
+}
+
+static const struct engine_apply_ops model_apply_ops = {
+	.set_target	= model_apply_target,
+	.set_maxmem	= model_apply_maxmem,
+};
+
+int
+model_apply(struct model *m, const struct hv_domain *d, int64_t target)
+{
+	struct hv_domain	cur;
+	struct hv_domain	*sd = model_snap_dom(m, d->domid);
+
+	if (model_dom(m, d->domid) == NULL)
+		return -ESRCH;
+	cur = sd != NULL ? *sd : *d;
+	return engine_apply(&model_apply_ops, m, &cur, target);
+}
+
+int
+model_set_uncooperative(struct model *m, int32_t domid, bool flag)
+{
+	struct model_dom	*md = model_dom(m, domid);
+	char			 path[128];
+	int			 rc;
+
+	if (md == NULL)
+		return -ESRCH;
+	if (md->uncooperative == flag)
+		return 0;
+	(void)model_path(path, sizeof(path), domid, "memory/uncooperative");
+	rc = flag ? m->be->write(m->ctx, path, "") : m->be->rm(m->ctx, path);
+	if (rc < 0)
+		return rc;
+	md->uncooperative = flag;
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* rpc_domain_list.c: domain.list, every domain the balancer sees. */
+#include <json-c/json.h>
+
+#include "engine.h"
+#include "model.h"
+#include "rpc.h"
+#include "squeezerd.h"
+
+static void
+rpc_add_kib(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static struct json_object *
+rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
+{
+	struct json_object	*o = json_object_new_object();
+	struct model_dom	*md = model_dom(bd->bd_model, d->domid);
+
+	json_object_object_add(o, "domid", json_object_new_int(d->domid));
+	rpc_add_kib(o, "dynamic-min-kib", d->dyn_min_kib);
+	rpc_add_kib(o, "dynamic-max-kib", d->dyn_max_kib);
+	rpc_add_kib(o, "target-kib", d->target_kib);
+	rpc_add_kib(o, "actual-kib", d->actual_kib);
+	rpc_add_kib(o, "maxmem-kib", d->maxmem_kib);
+	json_object_object_add(o, "can-balloon",
+	    json_object_new_boolean(d->can_balloon));
+	json_object_object_add(o, "booted",
+	    json_object_new_boolean(md != NULL && md->booted));
+	json_object_object_add(o, "state", json_object_new_string(
+	    engine_dom_state_name(engine_dom_state(bd->bd_engine, d))));
+	if (md != NULL && md->initial_kib >= 0)
+		rpc_add_kib(o, "initial-reservation-kib", md->initial_kib);
+	return o;
+}
+
+static int
+rpc_domain_list_exec(struct squeezerd *bd, struct rpc_req *req,
+    struct json_object *params, struct json_object **ret)
+{
+	static const char *const none[] = { NULL };
+	const struct host_snapshot	*s;
+	struct json_object		*a;
+	size_t				 i;
+
+	if (rpc_params_only(req, params, none) < 0)
+		return RPC_FAILED;
+	if (daemon_refresh(bd, false) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot read the host");
+	s = model_snapshot(bd->bd_model);
+	a = json_object_new_array();
+	for (i = 0; i < s->ndoms; i++)
+		json_object_array_add(a, rpc_domain_json(bd, &s->doms[i]));
+	*ret = a;
+	return 0;
+}
+
+const struct rpc_method rpc_domain_list_method = {
+	.name	= "domain.list",
+	.params	= "{}",
+	.exec	= rpc_domain_list_exec,
+};

@@ -1,0 +1,362 @@
+/*
+ * service.c: reservations and balancing as both dialects see them:
+ * squeezed's memory_server.ml semantics, with the checks it lacked (an
+ * unknown domain is refused, names are path components).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "backend.h"
+#include "balancer.h"
+#include "conf.h"
+#include "log.h"
+#include "model.h"
+#include "resv.h"
+#include "rpc.h"
+#include "service.h"
+#include "squeezerd.h"
+
+#define SVC_BOOT_FREE_PATH	"/squeezed/boot-time-host-free-kib"
+
+/* A reserve waiting in the balancer. */
+struct svc_pending {
+	struct bal_op		 op;
+	struct squeezerd	*bd;
+	struct rpc_req		*req;
+	char			 session[RESV_NAME_MAX + 1];
+	uint64_t		 ttl_ms;
+	svc_resv_fmt		*rfmt;
+	svc_bal_fmt		*bfmt;
+};
+
+static int
+svc_check_name(struct rpc_req *req, const char *what, const char *s)
+{
+	if (resv_name_ok(s))
+		return 0;
+	snprintf(rpc_req_err(req)->param, sizeof(rpc_req_err(req)->param),
+	    "%s", what);
+	return rpc_fail(req, RPC_E_PARAMS, "%s must be 1 to %d printable "
+	    "characters without '/' or spaces", what, RESV_NAME_MAX);
+}
+
+/* Copy a balancer failure into the request's error. */
+static void
+svc_bal_error(struct rpc_req *req, const struct bal_result *r)
+{
+	struct rpc_err	*e = rpc_req_err(req);
+	size_t		 i;
+
+	e->needed_kib = r->needed_kib;
+	e->free_kib = r->free_kib;
+	e->freed_kib = r->freed_kib;
+	for (i = 0; i < r->ndomids && i < RPC_MAX_DOMIDS; i++)
+		e->domids[i] = r->domids[i];
+	e->ndomids = i;
+	switch (r->outcome) {
+	case BAL_CANNOT_FREE:
+		(void)rpc_fail(req, RPC_E_CANNOT_FREE, "%" PRId64 " KiB "
+		    "needed, %" PRId64 " KiB free beyond the host reserve",
+		    r->needed_kib, r->free_kib);
+		break;
+	case BAL_REFUSED:
+		(void)rpc_fail(req, RPC_E_REFUSED, "%zu domain(s) did not "
+		    "give memory back", r->ndomids);
+		break;
+	case BAL_DEADLINE:
+		(void)rpc_fail(req, RPC_E_DEADLINE, "deadline passed with %"
+		    PRId64 " of %" PRId64 " KiB freed", r->freed_kib,
+		    r->needed_kib);
+		break;
+	default:
+		(void)rpc_fail(req, RPC_E_INTERNAL, "%s", strerror(-r->error));
+		break;
+	}
+}
+
+/* Write the reservation the balancer made room for. */
+static int
+svc_record(struct svc_pending *p, int64_t kib, struct resv *r)
+{
+	struct squeezerd	*bd = p->bd;
+	int			 rc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->session, sizeof(r->session), "%s", p->session);
+	r->kib = kib;
+	r->domid = -1;
+	if (p->ttl_ms != 0)
+		r->expires_ms = daemon_now_ms() + p->ttl_ms;
+	if ((rc = resv_uuid(r->id)) < 0 ||
+	    (rc = resv_add(bd->bd_be, bd->bd_be_ctx, r)) < 0)
+		return rc;
+	bd->bd_stale = true;
+	log_info("reservation %s: %" PRId64 " KiB for session %s", r->id, kib,
+	    r->session);
+	return 0;
+}
+
+static void
+svc_reserve_done(struct bal_op *op, const struct bal_result *br, void *arg)
+{
+	struct svc_pending	*p = arg;
+	struct resv		 r;
+	int			 rc;
+
+	(void)op;
+	if (br->outcome != BAL_SUCCESS) {
+		svc_bal_error(p->req, br);
+		rpc_req_failed(p->req);
+	} else if ((rc = svc_record(p, br->obtained_kib, &r)) < 0) {
+		(void)rpc_fail(p->req, RPC_E_INTERNAL, "cannot record the "
+		    "reservation: %s", strerror(-rc));
+		rpc_req_failed(p->req);
+		bal_check_soon(p->bd);
+	} else
+		rpc_req_done(p->req, p->rfmt(&r));
+	free(p);
+}
+
+/* The client went away: withdraw its operation. */
+static void
+svc_cancel(struct rpc_req *req, void *arg)
+{
+	struct svc_pending	*p = arg;
+
+	(void)req;
+	log_info("%s: client went away, cancelled",
+	    p->op.kind == BAL_BALANCE ? "balance" : "reserve");
+	bal_cancel(p->bd, &p->op);
+	free(p);
+}
+
+static struct svc_pending *
+svc_pending_new(struct squeezerd *bd, struct rpc_req *req)
+{
+	struct svc_pending	*p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	p->bd = bd;
+	p->req = req;
+	p->op.arg = p;
+	rpc_req_on_cancel(req, svc_cancel, p);
+	return p;
+}
+
+int
+svc_reserve(struct squeezerd *bd, struct rpc_req *req,
+    const struct svc_reserve_args *a, svc_resv_fmt *fmt)
+{
+	struct svc_pending	*p;
+
+	if (svc_check_name(req, "session", a->session) < 0)
+		return RPC_FAILED;
+	if ((p = svc_pending_new(bd, req)) == NULL)
+		return rpc_fail(req, RPC_E_INTERNAL, "out of memory");
+	snprintf(p->session, sizeof(p->session), "%s", a->session);
+	p->ttl_ms = a->ttl_ms;
+	p->rfmt = fmt;
+	p->op.kind = a->kind;
+	p->op.kib = a->kib;
+	p->op.min_kib = a->min_kib;
+	p->op.max_kib = a->max_kib;
+	p->op.deadline_ms = a->deadline_ms ? daemon_now_ms() +
+	    a->deadline_ms : 0;
+	p->op.done = svc_reserve_done;
+	bal_submit(bd, &p->op);
+	return RPC_PENDING;
+}
+
+static void
+svc_balance_done(struct bal_op *op, const struct bal_result *br, void *arg)
+{
+	struct svc_pending	*p = arg;
+
+	(void)op;
+	rpc_req_done(p->req, p->bfmt(br));
+	free(p);
+}
+
+int
+svc_balance(struct squeezerd *bd, struct rpc_req *req, svc_bal_fmt *fmt)
+{
+	struct svc_pending	*p;
+
+	if ((p = svc_pending_new(bd, req)) == NULL)
+		return rpc_fail(req, RPC_E_INTERNAL, "out of memory");
+	p->bfmt = fmt;
+	p->op.kind = BAL_BALANCE;
+	p->op.done = svc_balance_done;
+	bal_submit(bd, &p->op);
+	return RPC_PENDING;
+}
+
+/* The reservation called id (in session, unless NULL), refreshed. */
+static int
+svc_find(struct squeezerd *bd, struct rpc_req *req, const char *session,
+    const char *id, struct resv *ret)
+{
+	const struct resv	*v;
+	size_t			 n;
+	long			 i;
+
+	if ((session != NULL && svc_check_name(req, "session", session) < 0) ||
+	    svc_check_name(req, "id", id) < 0)
+		return RPC_FAILED;
+	if (daemon_refresh(bd, true) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot read the host");
+	v = model_resv(bd->bd_model, &n);
+	if ((i = resv_find(v, n, session, id)) < 0) {
+		snprintf(rpc_req_err(req)->id, sizeof(rpc_req_err(req)->id),
+		    "%s", id);
+		return rpc_fail(req, RPC_E_UNKNOWN_RESV, "no reservation %s%s%s",
+		    id, session ? " in session " : "", session ? session : "");
+	}
+	*ret = v[i];
+	return 0;
+}
+
+int
+svc_transfer(struct squeezerd *bd, struct rpc_req *req, const char *session,
+    const char *id, int64_t domid, struct resv *ret)
+{
+	struct resv	r;
+	int		rc;
+
+	if (svc_find(bd, req, session, id, &r) < 0)
+		return RPC_FAILED;
+	if (domid < 0 || domid > HOST_MAX_DOMID ||
+	    model_dom(bd->bd_model, (int32_t)domid) == NULL) {
+		rpc_req_err(req)->domid = (int32_t)domid;
+		return rpc_fail(req, RPC_E_UNKNOWN_DOMAIN, "no domain %" PRId64,
+		    domid);
+	}
+	if (r.kib < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "reservation %s has no "
+		    "readable size", id);
+	if ((rc = resv_transfer(bd->bd_be, bd->bd_be_ctx, &r,
+	    (int32_t)domid)) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot transfer: %s",
+		    strerror(-rc));
+	if ((rc = model_set_maxmem(bd->bd_model, (int32_t)domid, r.kib)) < 0)
+		log_warnx("domain %" PRId64 ": cannot set maxmem to %" PRId64
+		    " KiB: %s", domid, r.kib, strerror(-rc));
+	r.domid = (int32_t)domid;
+	log_info("reservation %s: %" PRId64 " KiB transferred to domain %"
+	    PRId64, r.id, r.kib, domid);
+	daemon_changed(bd);
+	*ret = r;
+	return 0;
+}
+
+int
+svc_delete(struct squeezerd *bd, struct rpc_req *req, const char *session,
+    const char *id, bool must_exist, struct resv *ret)
+{
+	struct resv	r;
+	int		rc;
+
+	if (svc_find(bd, req, session, id, &r) < 0) {
+		if (must_exist || rpc_req_err(req)->kind != RPC_E_UNKNOWN_RESV)
+			return RPC_FAILED;
+		memset(ret, 0, sizeof(*ret));
+		return 0;	/* squeezed: deleting nothing succeeds */
+	}
+	if ((rc = resv_remove(bd->bd_be, bd->bd_be_ctx, r.session, r.id)) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot delete: %s",
+		    strerror(-rc));
+	log_info("reservation %s: deleted (%" PRId64 " KiB)", r.id, r.kib);
+	daemon_changed(bd);
+	*ret = r;
+	return 0;
+}
+
+int
+svc_login(struct squeezerd *bd, struct rpc_req *req, const char *session,
+    size_t *ret_dropped)
+{
+	const struct resv	*v;
+	size_t			 n, i, dropped = 0;
+	int			 rc;
+
+	if (svc_check_name(req, "session", session) < 0)
+		return RPC_FAILED;
+	if (daemon_refresh(bd, true) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot read the host");
+	v = model_resv(bd->bd_model, &n);
+	for (i = 0; i < n; i++)
+		dropped += strcmp(v[i].session, session) == 0;
+	if ((rc = resv_drop_session(bd->bd_be, bd->bd_be_ctx, session)) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot drop the "
+		    "session's reservations: %s", strerror(-rc));
+	if (dropped > 0) {
+		log_info("login %s: %zu earlier reservation(s) dropped",
+		    session, dropped);
+		daemon_changed(bd);
+	}
+	*ret_dropped = dropped;
+	return 0;
+}
+
+int
+svc_query(struct squeezerd *bd, struct rpc_req *req, int64_t domid,
+    char ret[RESV_NAME_MAX + 1])
+{
+	if (domid >= 0 && domid <= HOST_MAX_DOMID &&
+	    resv_of_domain(bd->bd_be, bd->bd_be_ctx, (int32_t)domid, ret) == 0)
+		return 0;
+	rpc_req_err(req)->domid = (int32_t)domid;
+	return rpc_fail(req, RPC_E_NO_RESV, "domain %" PRId64 " has no "
+	    "reservation", domid);
+}
+
+int64_t
+svc_dom0_kib(struct squeezerd *bd)
+{
+	struct backend_dominfo	*di = NULL;
+	FILE			*f;
+	size_t			 n = 0;
+	int64_t			 kib = 0;
+	long long		 v;
+	char			 line[128];
+
+	if (bd->bd_be->domains(bd->bd_be_ctx, &di, &n) == 0 && n > 0 &&
+	    di[0].domid == 0)
+		kib = di[0].tot_kib;
+	free(di);
+	if (kib > 0 || (f = fopen("/proc/meminfo", "re")) == NULL)
+		return kib;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "MemTotal: %lld kB", &v) == 1)
+			kib = v;
+	fclose(f);
+	return kib;
+}
+
+int64_t
+svc_boot_free_kib(struct squeezerd *bd)
+{
+	struct backend_physinfo	 pi;
+	char			*v, val[32];
+	int64_t			 kib;
+
+	if (bd->bd_be->read(bd->bd_be_ctx, SVC_BOOT_FREE_PATH, &v) == 0) {
+		if (conf_parse_int(v, HOST_MAX_KIB, &kib) < 0)
+			kib = 0;
+		free(v);
+		return kib;
+	}
+	/* the first start since boot: dom0 unballooned, no guests yet */
+	if (bd->bd_be->physinfo(bd->bd_be_ctx, &pi) < 0)
+		return 0;
+	kib = pi.free_kib + pi.scrub_kib + svc_dom0_kib(bd);
+	snprintf(val, sizeof(val), "%" PRId64, kib);
+	(void)bd->bd_be->write(bd->bd_be_ctx, SVC_BOOT_FREE_PATH, val);
+	return kib;
+}
