@@ -43,7 +43,8 @@ D_SRC	 = src/squeezerd.c src/log.c src/daemon.c src/balancer.c \
 obj	 = $(patsubst %.c,build/%.o,$(1))
 sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 
-UNIT_TESTS = test_policy test_engine test_scenario test_property
+UNIT_TESTS = test_policy test_engine test_scenario test_property test_xstore \
+	     test_model
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -92,6 +93,13 @@ build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
 	    $(CORE) $(SIMSRC))
+build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
+	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
+	    src/scenario.c build/sim_default_host.c)
+build/san/tests/unit/test_model: $(call sanobj,tests/unit/test_model.c \
+	    src/model.c src/resv.c src/xstore.c src/backend.c \
+	    src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
+	    build/sim_default_host.c)
 $(UNIT_BINS):
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 

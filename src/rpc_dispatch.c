@@ -329,7 +329,8 @@ rpc_parse(const char *line, size_t len, const char **why)
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
 	    JSON_TOKENER_VALIDATE_UTF8);
-	o = json_tokener_parse_ex(tok, line, (int)len);
+	/* the NUL ends a bare number, which would otherwise wait for more */
+	o = json_tokener_parse_ex(tok, line, (int)len + 1);
 	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success) {
 		*why = json_tokener_get_error(tok) == json_tokener_continue ?
 		    "incomplete JSON" : json_tokener_error_desc(
@@ -340,7 +341,7 @@ rpc_parse(const char *line, size_t len, const char **why)
 		end = json_tokener_get_parse_end(tok);
 		while (end < len && strchr(" \t\r", line[end]) != NULL)
 			end++;
-		if (end != len) {
+		if (end < len) {
 			*why = "text after the JSON value";
 			json_object_put(o);
 			o = NULL;
@@ -382,8 +383,11 @@ rpc_envelope_check(struct rpc_req *req, struct json_object *o,
 			if (req->id != NULL && !json_object_is_type(req->id,
 			    json_type_string) && !json_object_is_type(req->id,
 			    json_type_int) && !json_object_is_type(req->id,
-			    json_type_double))
+			    json_type_double)) {
 				req->id = NULL;
+				return rpc_fail(req, RPC_E_INVALID_REQUEST,
+				    "\"id\" must be a string, a number or null");
+			}
 			json_object_get(req->id);
 		} else
 			req->notify = true;

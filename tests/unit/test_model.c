@@ -1,0 +1,245 @@
+/*
+ * Unit tests of the host model over the simulated backend: squeezed's
+ * accounting (reservations, never-booted domains, memory-offset), the
+ * order of target and maxmem writes, and guest garbage.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "backend.h"
+#include "backend_sim.h"
+#include "conf.h"
+#include "model.h"
+#include "resv.h"
+
+static const char host_json[] =
+    "{ \"host\": { \"free-kib\": 1000000 },\n"
+    "  \"domains\": [\n"
+    "    { \"domid\": 1, \"dynamic-min-kib\": 100000,"
+    " \"dynamic-max-kib\": 400000, \"target-kib\": 400000 },\n"
+    "    { \"domid\": 2, \"dynamic-min-kib\": 200000,"
+    " \"dynamic-max-kib\": 200000, \"target-kib\": 200000,"
+    " \"can-balloon\": false, \"balloon\": { \"model\": \"none\" } } ] }\n";
+
+struct fixture {
+	char		 dir[64], host[96], state[96];
+	struct conf	 conf;
+	void		*ctx;
+	struct model	*m;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture		*f = calloc(1, sizeof(*f));
+	struct backend_args	 a;
+	char			 err[256];
+	FILE			*fp;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_model.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->host, sizeof(f->host), "%s/host.json", f->dir);
+	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
+	assert_non_null(fp = fopen(f->host, "w"));
+	fputs(host_json, fp);
+	fclose(fp);
+	conf_defaults(&f->conf);
+	a = (struct backend_args){ f->host, f->state, &f->conf, 1000 };
+	assert_int_equal(backend_sim_ops.open(&a, &f->ctx, err, sizeof(err)),
+	    0);
+	assert_non_null(f->m = model_new(&backend_sim_ops, f->ctx, true));
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+
+	model_free(f->m);
+	backend_sim_ops.close(f->ctx);
+	(void)unlink(f->host);
+	(void)unlink(f->state);
+	(void)rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static const struct hv_domain *
+dom(struct fixture *f, int32_t domid)
+{
+	const struct host_snapshot	*s = model_snapshot(f->m);
+	long				 i = host_find(s, domid);
+
+	return i < 0 ? NULL : &s->doms[i];
+}
+
+static void
+test_snapshot(void **state)
+{
+	struct fixture	*f = *state;
+
+	assert_int_equal(model_snapshot(f->m)->ndoms, 2);
+	assert_int_equal(model_snapshot(f->m)->free_kib, 1000000);
+	assert_int_equal(model_stats(f->m)->total_kib, 1600000);
+	assert_true(dom(f, 1)->can_balloon);
+	assert_false(dom(f, 2)->can_balloon);
+	assert_int_equal(dom(f, 1)->dyn_min_kib, 100000);
+}
+
+/* squeezed 3.2: a reservation counts until its domain accounts for it. */
+static void
+test_reservation_lifecycle(void **state)
+{
+	struct fixture	*f = *state;
+	struct resv	 r = { "xenopsd", "r1", 300000, -1, 0 };
+	struct sim_balloon b = { SIM_NORMAL, 1000000, 0, 1.0 };
+	int32_t		 domid;
+
+	assert_int_equal(resv_add(&backend_sim_ops, f->ctx, &r), 0);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_int_equal(model_snapshot(f->m)->free_kib, 700000);
+	/* an empty domain with the reservation: counted once, by the domain */
+	assert_int_equal(backend_sim_create(f->ctx, 7, &domid), 0);
+	assert_int_equal(resv_transfer(&backend_sim_ops, f->ctx, &r, 7), 0);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_int_equal(model_snapshot(f->m)->free_kib, 700000);
+	assert_int_equal(model_stats(f->m)->reserved_kib, 0);
+	assert_int_equal(model_stats(f->m)->unbooted_kib, 300000);
+	assert_false(dom(f, 7)->can_balloon);
+	/* built and booted: its real memory counts */
+	assert_int_equal(backend_sim_build(f->ctx, 7, 300000, 300000, 300000,
+	    &b), 0);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_int_equal(model_snapshot(f->m)->free_kib, 700000);
+	assert_true(dom(f, 7)->can_balloon);
+	/* destroyed while the reservation is still there: it counts again */
+	assert_int_equal(backend_sim_destroy(f->ctx, 7, &(int64_t){ 0 }), 0);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_int_equal(model_stats(f->m)->reserved_kib, 300000);
+	assert_int_equal(model_snapshot(f->m)->free_kib, 1000000 - 300000);
+	assert_int_equal(resv_drop_session(&backend_sim_ops, f->ctx,
+	    "xenopsd"), 0);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_int_equal(model_snapshot(f->m)->free_kib, 1000000);
+}
+
+/* execute_action: raise maxmem before the target, lower it after. */
+static void
+test_apply_order(void **state)
+{
+	struct fixture		*f = *state;
+	struct backend_dominfo	*di;
+	size_t			 n;
+	char			*v;
+
+	assert_int_equal(model_apply(f->m, dom(f, 1), 250000), 0);
+	assert_int_equal(backend_sim_ops.read(f->ctx,
+	    "/local/domain/1/memory/target", &v), 0);
+	assert_string_equal(v, "250000");
+	free(v);
+	assert_int_equal(backend_sim_ops.domains(f->ctx, &di, &n), 0);
+	assert_int_equal(di[0].max_kib, 250000);
+	free(di);
+	assert_int_equal(model_set_maxmem(f->m, 1, 500000), 0);
+	assert_int_equal(backend_sim_ops.domains(f->ctx, &di, &n), 0);
+	assert_int_equal(di[0].max_kib, 500000);
+	free(di);
+	/* no balloon driver: never a target, maxmem only raised */
+	assert_int_equal(model_apply(f->m, dom(f, 2), 100000), 0);
+	assert_int_equal(backend_sim_ops.read(f->ctx,
+	    "/local/domain/2/memory/target", &v), 0);
+	assert_string_equal(v, "200000");
+	free(v);
+}
+
+/* A value that is not a number leaves the domain out, named. */
+static void
+test_guest_garbage(void **state)
+{
+	struct fixture	*f = *state;
+
+	assert_int_equal(backend_sim_ops.write(f->ctx,
+	    "/local/domain/1/memory/target", "12abc"), 0);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_null(dom(f, 1));
+	assert_string_equal(model_dom(f->m, 1)->skip_why, "memory/target");
+	assert_int_equal(backend_sim_ops.write(f->ctx,
+	    "/local/domain/1/memory/target", "400000"), 0);
+	assert_int_equal(backend_sim_ops.write(f->ctx,
+	    "/local/domain/1/memory/dynamic-min", "-5"), 0);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_non_null(dom(f, 1));
+	assert_int_equal(dom(f, 1)->dyn_min_kib, 400000);	/* = target */
+	assert_int_equal(dom(f, 1)->dyn_max_kib, 400000);
+}
+
+/* memory-offset: measured once (tot - target) and written back. */
+static void
+test_offset_calibration(void **state)
+{
+	struct fixture	*f = *state;
+	char		*v;
+
+	assert_int_equal(backend_sim_ops.rm(f->ctx,
+	    "/local/domain/1/memory/memory-offset"), 0);
+	assert_int_equal(backend_sim_ops.write(f->ctx,
+	    "/local/domain/1/memory/target", "399000"), 0);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_int_equal(backend_sim_ops.read(f->ctx,
+	    "/local/domain/1/memory/memory-offset", &v), 0);
+	assert_string_equal(v, "1000");
+	free(v);
+	assert_int_equal(dom(f, 1)->actual_kib, 399000);
+}
+
+/* The state file brings back domains and xenstore after a crash. */
+static void
+test_state_survives(void **state)
+{
+	struct fixture		*f = *state;
+	struct resv		 r = { "s", "r2", 4096, -1, 0 };
+	struct backend_args	 a = { f->host, f->state, &f->conf, 2000 };
+	struct model		*m2;
+	void			*ctx2;
+	char			 err[256];
+
+	assert_int_equal(resv_add(&backend_sim_ops, f->ctx, &r), 0);
+	assert_int_equal(backend_sim_ops.open(&a, &ctx2, err, sizeof(err)), 0);
+	assert_non_null(m2 = model_new(&backend_sim_ops, ctx2, true));
+	assert_int_equal(model_refresh(m2, 2000), 0);
+	assert_int_equal(model_stats(m2)->nresv, 1);
+	assert_int_equal(model_snapshot(m2)->free_kib, 1000000 - 4096);
+	model_free(m2);
+	backend_sim_ops.close(ctx2);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reservation_lifecycle,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_guest_garbage, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_offset_calibration, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_state_survives, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
