@@ -28,7 +28,7 @@ LDLIBS	+= $(PKG_LIBS) -lm
 CORE	 = src/host.c src/engine.c src/conf.c policy/policy.c \
 	   policy/proportional.c
 SIMSRC	 = src/sim.c src/scenario.c src/simulate.c
-CTL_SRC	 = src/squeezerctl.c $(CORE) $(SIMSRC)
+CTL_SRC	 = src/squeezerctl.c src/ctl_rpc.c src/ctl_parse.c $(CORE) $(SIMSRC)
 RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
 	   src/rpc_host_status.c src/rpc_login.c src/rpc_plan.c \
@@ -43,8 +43,8 @@ D_SRC	 = src/squeezerd.c src/log.c src/daemon.c src/balancer.c \
 obj	 = $(patsubst %.c,build/%.o,$(1))
 sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 
-UNIT_TESTS = test_policy test_engine test_scenario test_property test_xstore \
-	     test_model
+UNIT_TESTS = test_policy test_engine test_scenario test_property \
+	     test_ctl_parse test_xstore test_model
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -93,6 +93,9 @@ build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
 	    $(CORE) $(SIMSRC))
+build/san/tests/unit/test_ctl_parse: $(call sanobj,tests/unit/test_ctl_parse.c \
+	    src/ctl_parse.c src/conf.c src/host.c policy/policy.c \
+	    policy/proportional.c)
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)

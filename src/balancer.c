@@ -248,6 +248,41 @@ bal_goal(struct squeezerd *bd, struct bal_op *op,
 	return 0;
 }
 
+/*
+ * The most free memory the balloons could ever make: what is free now plus
+ * everything above dynamic-min.  A request beyond it fails at once, before
+ * anyone is ballooned (squeezed would squeeze everyone to dynamic-min
+ * first, and fail the same way a minute later).
+ */
+static bool
+bal_hopeless(const struct bal_op *op, const struct host_snapshot *s)
+{
+	int64_t	most = s->free_kib;
+	size_t	i;
+
+	if (op->kind == BAL_BALANCE)
+		return false;
+	for (i = 0; i < s->ndoms; i++)
+		if (s->doms[i].can_balloon &&
+		    s->doms[i].actual_kib > s->doms[i].dyn_min_kib)
+			most += s->doms[i].actual_kib - s->doms[i].dyn_min_kib;
+	return most < op->goal.cond_kib;
+}
+
+static void
+bal_refuse(struct squeezerd *bd, struct bal_op *op,
+    const struct host_snapshot *s)
+{
+	struct bal_result	r;
+	int64_t			reserve = bd->bd_ec.host_reserve_kib;
+
+	memset(&r, 0, sizeof(r));
+	r.outcome = BAL_CANNOT_FREE;
+	r.needed_kib = op->goal.required_kib - reserve;
+	r.free_kib = s->free_kib - reserve;
+	bal_finish(bd, op, &r);
+}
+
 /* Begin the operation at the head of the queue. */
 static void
 bal_start(struct squeezerd *bd, struct bal_op *op)
@@ -262,8 +297,15 @@ bal_start(struct squeezerd *bd, struct bal_op *op)
 	}
 	s = model_snapshot(bd->bd_model);
 	op->start_free_kib = s->free_kib;
-	if ((rc = bal_goal(bd, op, s)) < 0 ||
-	    (rc = engine_begin(bd->bd_engine, &op->goal, s, &done)) < 0) {
+	if ((rc = bal_goal(bd, op, s)) < 0) {
+		bal_fail(bd, op, rc);
+		return;
+	}
+	if (bal_hopeless(op, s)) {
+		bal_refuse(bd, op, s);
+		return;
+	}
+	if ((rc = engine_begin(bd->bd_engine, &op->goal, s, &done)) < 0) {
 		bal_fail(bd, op, rc);
 		return;
 	}

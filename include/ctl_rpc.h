@@ -1,0 +1,37 @@
+/*
+ * ctl_rpc.h: squeezerctl's client side of the control socket: one
+ * connection, blocking, one JSON-RPC 2.0 request line at a time.
+ */
+#ifndef SQUEEZERD_CTL_RPC_H
+#define SQUEEZERD_CTL_RPC_H
+
+#define CTL_RPC_SOCKET		"/run/squeezerd/socket"
+#define CTL_RPC_MAX_REQUEST	65536		/* the daemon's line limit */
+#define CTL_RPC_MAX_RESPONSE	(16u << 20)	/* bytes, newline excluded */
+
+struct ctl_rpc;
+struct json_object;
+
+/* Connect to the socket at path: -ENAMETOOLONG, -ENOMEM or connect's -errno. */
+int	ctl_rpc_open(const char *path, struct ctl_rpc **ret);
+
+/* Close the connection (NULL-safe). */
+void	ctl_rpc_free(struct ctl_rpc *);
+
+/*
+ * Send method with params (an object, or NULL for none; not consumed) and
+ * wait for the response.  Returns 0 with the result (the caller puts it;
+ * NULL for a JSON null), -EREMOTEIO for an error from the daemon, or
+ * -errno for a local or protocol failure; either way ctl_rpc_strerror()
+ * then says what went wrong.
+ */
+int	ctl_rpc_call(struct ctl_rpc *, const char *method,
+	    struct json_object *params, struct json_object **ret_result);
+
+/*
+ * The last failure as one line without a newline, e.g. "cannot_free:
+ * needed 4194304 KiB, 1200 KiB free" or "unknown_reservation: <detail>".
+ */
+const char	*ctl_rpc_strerror(const struct ctl_rpc *);
+
+#endif
