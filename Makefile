@@ -53,7 +53,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
 
-.PHONY: all check unit scenarios harness bench demo install uninstall \
+.PHONY: all check unit scenarios harness bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -133,6 +133,9 @@ bench: deps build/squeezer-bench squeezerctl
 
 demo: deps
 	$(MAKE) all
+	@sh tests/demo/daemon.sh ./squeezerd ./squeezerctl
+
+demo-sim: all
 	@sh tests/scenarios/demo.sh ./squeezerctl
 
 man-lint:
