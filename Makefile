@@ -53,7 +53,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
 
-.PHONY: all check unit scenarios harness bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios rpc harness bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -110,6 +110,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) scenarios
+	$(MAKE) rpc
 	$(MAKE) valgrind
 	$(MAKE) harness
 
@@ -119,6 +120,25 @@ unit: $(UNIT_BINS)
 scenarios: squeezerctl
 	@sh tests/scenarios/run.sh ./squeezerctl
 
+# The RPC suite: the real daemon (--backend=sim) on private sockets.
+RPC_TOOLS = build/rpc/rpcc build/rpc/jget
+
+build/rpc/rpcc: tests/rpc/rpcc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+build/rpc/jget: tests/rpc/jget.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+build/rpc/rpc-bench: bench/rpc-bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
+
+rpc: squeezerd squeezerctl $(RPC_TOOLS)
+	@sh tests/rpc/run.sh
+	@sh tests/rpc/ctl.sh
+
 harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
 
 valgrind: squeezerctl
@@ -127,9 +147,11 @@ valgrind: squeezerctl
 build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-bench: deps build/squeezer-bench squeezerctl
+bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
+	    build/rpc/rpc-bench
 	@build/squeezer-bench
 	@sh bench/simulate-10k.sh ./squeezerctl
+	@sh bench/rpc-bench.sh
 
 demo: deps
 	$(MAKE) all

@@ -151,6 +151,10 @@ rpc_native_data(const struct rpc_err *e)
 	case RPC_E_UNKNOWN_RESV:
 		json_object_object_add(d, "id", json_object_new_string(e->id));
 		break;
+	case RPC_E_NO_METHOD:
+		json_object_object_add(d, "method",
+		    json_object_new_string(e->id));
+		break;
 	case RPC_E_NO_RESV:
 	case RPC_E_UNKNOWN_DOMAIN:
 		json_object_object_add(d, "domid",
@@ -315,6 +319,43 @@ rpc_reply_framing(struct rpc_peer *peer, enum rpc_errkind kind,
 	rpc_send_error(&req);
 }
 
+/*
+ * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+ * U+10FFFF.  json-c checks only the byte structure.
+ */
+static bool
+rpc_utf8_ok(const char *text, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)text;
+	size_t			 i = 0, n, k;
+	uint32_t		 c, min;
+
+	while (i < len) {
+		c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, c &= 0x1f, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, c &= 0x0f, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, c &= 0x07, min = 0x10000;
+		else
+			return false;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return false;
+			c = (c << 6) | (s[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
 /* Parse a whole line as one JSON value, or NULL with why. */
 static struct json_object *
 rpc_parse(const char *line, size_t len, const char **why)
@@ -331,7 +372,10 @@ rpc_parse(const char *line, size_t len, const char **why)
 	    JSON_TOKENER_VALIDATE_UTF8);
 	/* the NUL ends a bare number, which would otherwise wait for more */
 	o = json_tokener_parse_ex(tok, line, (int)len + 1);
-	if (o == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+	if (o == NULL && json_tokener_get_error(tok) == json_tokener_success) {
+		*why = NULL;		/* the JSON value null */
+	} else if (o == NULL ||
+	    json_tokener_get_error(tok) != json_tokener_success) {
 		*why = json_tokener_get_error(tok) == json_tokener_continue ?
 		    "incomplete JSON" : json_tokener_error_desc(
 		    json_tokener_get_error(tok));
@@ -418,6 +462,7 @@ rpc_run(struct rpc_req *req, const char *name, struct json_object *params,
 	req->method = rpc_lookup(req->dialect == RPC_SQUEEZED ?
 	    rpc_squeezed_methods : rpc_native_methods, name);
 	if (req->method == NULL) {
+		snprintf(req->err.id, sizeof(req->err.id), "%.128s", name);
 		(void)rpc_fail(req, RPC_E_NO_METHOD, "no method \"%.64s\"",
 		    name);
 		return RPC_FAILED;
@@ -444,11 +489,16 @@ rpc_dispatch(struct squeezerd *bd, struct rpc_peer *peer, const char *line,
 	const char		*why = NULL, *name = NULL;
 	int			 rc;
 
-	if ((o = rpc_parse(line, len, &why)) == NULL) {
+	if (!rpc_utf8_ok(line, len)) {
+		rpc_reply_framing(peer, RPC_E_PARSE, "invalid UTF-8");
+		return;
+	}
+	why = "";
+	if ((o = rpc_parse(line, len, &why)) == NULL && why != NULL) {
 		rpc_reply_framing(peer, RPC_E_PARSE, why);
 		return;
 	}
-	if (!json_object_is_type(o, json_type_object)) {
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
 		rpc_reply_framing(peer, RPC_E_INVALID_REQUEST,
 		    "a request must be a JSON object");
 		json_object_put(o);

@@ -1,7 +1,10 @@
 /* rpc_domain_list.c: domain.list, every domain the balancer sees. */
 #include <json-c/json.h>
 
+#include "backend.h"
+
 #include "engine.h"
+#include "resv.h"
 #include "model.h"
 #include "rpc.h"
 #include "squeezerd.h"
@@ -17,6 +20,7 @@ rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 {
 	struct json_object	*o = json_object_new_object();
 	struct model_dom	*md = model_dom(bd->bd_model, d->domid);
+	char			 id[RESV_NAME_MAX + 1];
 
 	json_object_object_add(o, "domid", json_object_new_int(d->domid));
 	rpc_add_kib(o, "dynamic-min-kib", d->dyn_min_kib);
@@ -32,6 +36,9 @@ rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 	    engine_dom_state_name(engine_dom_state(bd->bd_engine, d))));
 	if (md != NULL && md->initial_kib >= 0)
 		rpc_add_kib(o, "initial-reservation-kib", md->initial_kib);
+	if (resv_of_domain(bd->bd_be, bd->bd_be_ctx, d->domid, id) == 0)
+		json_object_object_add(o, "reservation-id",
+		    json_object_new_string(id));
 	return o;
 }
 
