@@ -2,7 +2,7 @@
  * rpc-bench: round-trip latency and throughput of host.status on a running
  * squeezerd.
  *
- * usage: rpc-bench [-c clients] [-n requests] [-R kib] socket
+ * usage: rpc-bench [-c clients] [-n requests] [-r rate] [-R kib] socket
  *
  * Opens -c connections (default 64), one thread each; every thread sends
  * host.status back-to-back, -n times (default 2000), waiting for each
@@ -42,6 +42,7 @@ struct client {
 
 static const char	*arg_socket;
 static long		 arg_clients = 64, arg_requests = 2000;
+static long		 arg_rate;	/* per client, req/s; 0: back to back */
 static long long	 arg_reserve_kib;
 
 static pthread_barrier_t	start_barrier;
@@ -49,8 +50,8 @@ static pthread_barrier_t	start_barrier;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: rpc-bench [-c clients] [-n requests] "
-	    "[-R kib] socket\n");
+	fprintf(stderr, "usage: rpc-bench [-c clients] [-n requests] [-r rate] "
+	    "[-r rate] [-R kib] socket\n");
 	exit(1);
 }
 
@@ -145,7 +146,26 @@ read_line(int fd, char *buf, size_t cap, char *pend, size_t *npend)
 	}
 }
 
-/* One client: arg_requests round trips of host.status. */
+/* Sleep until the absolute time t (CLOCK_MONOTONIC ns), if still ahead. */
+static void
+pace(uint64_t t)
+{
+	struct timespec	ts;
+
+	if (now_ns() >= t)
+		return;
+	ts.tv_sec = (time_t)(t / 1000000000u);
+	ts.tv_nsec = (long)(t % 1000000000u);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	    EINTR)
+		;
+}
+
+/*
+ * One client: arg_requests round trips of host.status, back to back, or
+ * one every 1/arg_rate s (a client with a steady load, as a toolstack's
+ * monitoring is).
+ */
 static void *
 client_run(void *arg)
 {
@@ -153,7 +173,7 @@ client_run(void *arg)
 	char		 req[128], resp[4096], want[48];
 	char		*pend;
 	size_t		 npend = 0;
-	uint64_t	 t0;
+	uint64_t	 t0, start;
 	long		 i;
 	int		 n;
 
@@ -163,8 +183,13 @@ client_run(void *arg)
 		return NULL;
 	}
 	pthread_barrier_wait(&start_barrier);
+	start = now_ns() + (uint64_t)c->index * 997 * 1000;	/* spread */
 	for (i = 0; i < arg_requests; i++) {
 		long	id = (long)c->index * 1000000 + i + 1;
+
+		if (arg_rate > 0)
+			pace(start + (uint64_t)i * 1000000000u /
+			    (uint64_t)arg_rate);
 
 		n = snprintf(req, sizeof(req), "{\"jsonrpc\":\"2.0\",\"id\":%ld,"
 		    "\"method\":\"host.status\"}\n", id);
@@ -257,9 +282,13 @@ main(int argc, char **argv)
 	uint64_t	*all, t0, wall;
 	long		 i, k, total = 0, errors = 0;
 	int		 ch, rfd = -1, failed = 0, answered = 0;
+	char		 load[64];
 
-	while ((ch = getopt(argc, argv, "c:n:R:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:n:r:R:")) != -1) {
 		switch (ch) {
+		case 'r':
+			arg_rate = strtol(optarg, NULL, 10);
+			break;
 		case 'c':
 			arg_clients = strtol(optarg, NULL, 10);
 			break;
@@ -275,7 +304,7 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 1 || arg_clients < 1 || arg_clients > 4096 ||
 	    arg_requests < 1 || arg_requests > 10000000 ||
-	    arg_reserve_kib < 0)
+	    arg_reserve_kib < 0 || arg_rate < 0 || arg_rate > 1000000)
 		usage();
 	arg_socket = argv[optind];
 	signal(SIGPIPE, SIG_IGN);
@@ -325,10 +354,14 @@ main(int argc, char **argv)
 		return 1;
 	}
 	qsort(all, (size_t)total, sizeof(*all), cmp_u64);
-	printf("rpc host.status%s: %ld clients, %ld requests, p50 %" PRIu64
-	    " us, p99 %" PRIu64 " us, max %" PRIu64 " us, throughput %.0f "
-	    "req/s\n", rfd != -1 ? " with a pending reserve" : "",
-	    arg_clients, total, all[(size_t)(total - 1) / 2] / 1000,
+	if (arg_rate > 0)
+		snprintf(load, sizeof(load), "%ld req/s each", arg_rate);
+	else
+		snprintf(load, sizeof(load), "back to back");
+	printf("rpc host.status%s: %ld clients (%s), %ld requests, p50 %"
+	    PRIu64 " us, p99 %" PRIu64 " us, max %" PRIu64 " us, throughput "
+	    "%.0f req/s\n", rfd != -1 ? " with a pending reserve" : "",
+	    arg_clients, load, total, all[(size_t)(total - 1) / 2] / 1000,
 	    all[(size_t)((double)(total - 1) * 0.99)] / 1000,
 	    all[total - 1] / 1000, (double)total * 1e9 / (double)wall);
 	if (errors > 0)

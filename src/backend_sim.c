@@ -31,8 +31,12 @@ struct simb {
 	struct xstore	*xs;
 	int64_t		 total_kib;
 	char		*state_file;
-	bool		 dirty;
+	bool		 dirty;		/* xenstore or domains changed */
+	bool		 moved;		/* only balloons moved */
+	uint64_t	 saved_ms;
 };
+
+#define SIMB_SAVE_MOVES_MS	1000	/* balloon progress: saved this often */
 
 /* Strictly decimal KiB, or -1. */
 static int64_t
@@ -197,7 +201,8 @@ simb_save(struct simb *sb)
 		rc = -errno;
 		goto out;
 	}
-	sb->dirty = false;
+	sb->dirty = sb->moved = false;
+	sb->saved_ms = sb->h.now_ms;
 	rc = 0;
 out:
 	json_object_put(root);
@@ -519,7 +524,7 @@ simb_tick(void *ctx, uint64_t now_ms)
 		simb_read_target(sb, &sb->h.doms[i]);
 	(void)sim_advance(&sb->h, now_ms, false, NULL, 0);
 	if (sb->h.free_kib != before)
-		sb->dirty = true;
+		sb->moved = true;
 	return 0;
 }
 
@@ -528,7 +533,10 @@ simb_sync(void *ctx)
 {
 	struct simb	*sb = ctx;
 
-	return sb->dirty ? simb_save(sb) : 0;
+	if (sb->dirty || (sb->moved &&
+	    sb->h.now_ms - sb->saved_ms >= SIMB_SAVE_MOVES_MS))
+		return simb_save(sb);
+	return 0;
 }
 
 const struct backend_ops backend_sim_ops = {
