@@ -5,7 +5,7 @@
 # expiry and restart after kill -9.
 #
 # Environment: RPCC, JGET, SQUEEZERD (the binaries), KEEP=1 keeps the temp
-# directory (daemon logs), ONLY=fast|slow|bad|v1|restart runs one group.
+# directory (daemon logs), ONLY=fast|slow|bad|v1|restart|signal runs one group.
 # Prints one line per case and "rpc: N passed, M failed"; exit 1 on failure.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -1337,6 +1337,49 @@ slow_cases() {
 
 # ==== run ===============================================================
 
+# ---- signals -----------------------------------------------------------
+
+# p_tolerance KIB: config.get shows that balance tolerance.
+p_tolerance() {
+	q "$(n 1 config.get)" | grep -q "\"balance-tolerance-kib\":$1,"
+}
+
+signal_cases() {
+	S=$TMP/fast.sock
+	REQ="" RALL=""
+
+	tcase "SIGHUP reloads the configuration; a bad one is refused, the old one kept"
+	cp "$TMP/squeezerd.conf" "$TMP/squeezerd.conf.orig"
+	# (the host file's own config, host-reserve-kib, still applies over it)
+	printf 'balance-tolerance-kib = 1024\n' >>"$TMP/squeezerd.conf"
+	kill -HUP "$pid_fast"
+	waitfor 3000 p_tolerance 1024 ||
+	    bad "config.get never showed balance-tolerance-kib 1024"
+	printf 'no-such-key = 1\n' >>"$TMP/squeezerd.conf"
+	kill -HUP "$pid_fast"
+	sleep 0.3
+	alive fast || bad "the daemon died on a bad configuration"
+	call config.get
+	eqj result.balance-tolerance-kib 1024
+	grep -q "keeping the running configuration" "$TMP/fast.log" ||
+	    bad "no log line about the refused configuration"
+	cp "$TMP/squeezerd.conf.orig" "$TMP/squeezerd.conf"
+	kill -HUP "$pid_fast"
+	waitfor 3000 p_tolerance 512 ||
+	    bad "config.get never came back to balance-tolerance-kib 512"
+	tend
+
+	tcase "SIGTERM: the daemon exits 0 and removes its socket"
+	start term "$HERE/host-fast.json"
+	kill -TERM "$pid_term"
+	_rc=0
+	wait "$pid_term" || _rc=$?
+	[ "$_rc" -eq 0 ] || bad "exit status $_rc after SIGTERM"
+	[ ! -e "$TMP/term.sock" ] || bad "the socket is still there"
+	pid_term=""
+	tend
+}
+
 if [ -z "$ONLY" ] || [ "$ONLY" != slow ]; then
 	start fast "$HERE/host-fast.json"
 fi
@@ -1348,12 +1391,14 @@ case $ONLY in
 	v1_cases
 	bad_cases
 	slow_cases
-	restart_cases ;;
+	restart_cases
+	signal_cases ;;
 fast)	fast_cases ;;
 v1)	v1_cases ;;
 bad)	bad_cases ;;
 slow)	slow_cases ;;
 restart) restart_cases ;;
+signal)	signal_cases ;;
 *)	echo "rpc: ONLY=$ONLY: unknown group" >&2
 	exit 2 ;;
 esac
