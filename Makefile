@@ -37,8 +37,8 @@ RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_reserve.c src/rpc_sim.c src/rpc_squeezed.c
 D_SRC	 = src/squeezerd.c src/log.c src/daemon.c src/balancer.c \
 	   src/service.c src/model.c src/resv.c src/backend.c \
-	   src/backend_sim.c src/xstore.c $(RPC_SRC) $(CORE) src/sim.c \
-	   src/scenario.c
+	   src/backend_sim.c src/backend_xen.c src/xstore.c $(RPC_SRC) \
+	   $(CORE) src/sim.c src/scenario.c
 
 obj	 = $(patsubst %.c,build/%.o,$(1))
 sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
@@ -61,8 +61,14 @@ all: squeezerd squeezerctl
 deps:
 	@sh .ci/deps.sh
 
+# The xen backend: the only file that includes <xenctrl.h> and <xenstore.h>
+# (which need GNU C: anonymous unions in xen/*.h).
+XEN_LIBS := $(shell pkg-config --libs xencontrol xenstore 2>/dev/null || \
+	    echo -lxenctrl -lxenstore)
+build/src/backend_xen.o: CSTD = -std=gnu11
+
 squeezerd: $(call obj,$(D_SRC)) build/sim_default_host.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
 
 # The built-in simulated host (squeezerd --backend=sim without --host).
 build/sim_default_host.c: src/sim-default-host.json

@@ -55,11 +55,20 @@ struct backend_ops {
 	int	(*tick)(void *ctx, uint64_t now_ms);
 	/* Make every write so far survive a daemon crash; may be NULL. */
 	int	(*sync)(void *ctx);
+	/*
+	 * xenstore events (all three may be NULL): the fd to poll, -1 when
+	 * there is none (or the connection is down); drain consumes what is
+	 * pending and says whether anything the balancer reads changed, or
+	 * fails with -EPIPE when the connection to xenstored is lost.
+	 */
+	int	(*watch_fd)(void *ctx);
+	int	(*drain)(void *ctx, bool *ret_changed);
+	/* Reconnect a lost connection: 1 done (a new store), 0 not lost. */
+	int	(*reconnect)(void *ctx);
 };
 
 extern const struct backend_ops backend_sim_ops;
-
-const struct backend_ops	*backend_find(const char *name);
+extern const struct backend_ops backend_xen_ops;
 
 /* Free a directory() result. */
 void	backend_strv_free(char **, size_t);

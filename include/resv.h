@@ -39,6 +39,9 @@ long	resv_find(const struct resv *, size_t n, const char *session,
 	    const char *id);
 
 int	resv_add(const struct backend_ops *, void *ctx, const struct resv *);
+
+/* Write a reservation back as it was (in-transfer included), if missing. */
+int	resv_restore(const struct backend_ops *, void *ctx, const struct resv *);
 int	resv_remove(const struct backend_ops *, void *ctx, const char *session,
 	    const char *id);
 

@@ -36,6 +36,9 @@ struct squeezerd {
 	struct event		*bd_ev_poll;	/* the running operation */
 	struct event		*bd_ev_check;	/* balance check */
 	struct event		*bd_ev_expire;	/* reservation ttl */
+	struct event		*bd_ev_watch;	/* xenstore events */
+	struct event		*bd_ev_reconnect;	/* xenstored lost */
+	int			 bd_watch_fd;
 	struct bal_queue	 bd_queue;	/* operations, arrival order */
 	struct bal_op		*bd_running;
 	uint64_t		 bd_snap_ms;	/* when the model was read */
@@ -56,6 +59,13 @@ int	daemon_refresh(struct squeezerd *, bool force);
 
 /* Something changed: the next refresh re-reads, and balance soon. */
 void	daemon_changed(struct squeezerd *);
+
+/* (Re)arm the xenstore watch event on the backend's current fd. */
+void	daemon_watch_arm(struct squeezerd *);
+
+/* The watch event's and the reconnect timer's callbacks. */
+void	daemon_watch_cb(int fd, short what, void *arg);
+void	daemon_reconnect_cb(int fd, short what, void *arg);
 
 /* Re-read the configuration (SIGHUP); keeps the old one on error. */
 int	daemon_reload(struct squeezerd *);

@@ -1,23 +1,7 @@
-/* backend.c: the backends by name. */
+/* backend.c: helpers every backend shares. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "backend.h"
-
-static const struct backend_ops *const backends[] = {
-	&backend_sim_ops,
-};
-
-const struct backend_ops *
-backend_find(const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
-		if (strcmp(backends[i]->name, name) == 0)
-			return backends[i];
-	return NULL;
-}
 
 void
 backend_strv_free(char **v, size_t n)

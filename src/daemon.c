@@ -124,6 +124,113 @@ daemon_flags(struct squeezerd *bd)
 	}
 }
 
+void
+daemon_watch_arm(struct squeezerd *bd)
+{
+	int	fd;
+
+	fd = bd->bd_be->watch_fd != NULL ? bd->bd_be->watch_fd(bd->bd_be_ctx) :
+	    -1;
+	if (fd == bd->bd_watch_fd && (fd < 0 || bd->bd_ev_watch != NULL))
+		return;
+	if (bd->bd_ev_watch != NULL) {
+		event_free(bd->bd_ev_watch);
+		bd->bd_ev_watch = NULL;
+	}
+	bd->bd_watch_fd = fd;
+	if (fd < 0)
+		return;
+	bd->bd_ev_watch = event_new(bd->bd_base, fd, EV_READ | EV_PERSIST,
+	    daemon_watch_cb, bd);
+	if (bd->bd_ev_watch == NULL || event_add(bd->bd_ev_watch, NULL) < 0)
+		log_warnx("%s: cannot watch xenstore, polling", __func__);
+}
+
+/* Try again in a second until xenstored is back. */
+static void
+daemon_lost(struct squeezerd *bd)
+{
+	struct timeval	tv = { 1, 0 };
+
+	if (!evtimer_pending(bd->bd_ev_reconnect, NULL))
+		log_warnx("lost the connection to xenstored; reconnecting");
+	daemon_watch_arm(bd);		/* drops the dead fd */
+	evtimer_add(bd->bd_ev_reconnect, &tv);
+}
+
+void
+daemon_watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct squeezerd	*bd = arg;
+	bool			 changed = false;
+
+	(void)fd;
+	(void)what;
+	if (bd->bd_be->drain(bd->bd_be_ctx, &changed) < 0) {
+		daemon_lost(bd);
+		return;
+	}
+	if (changed)
+		daemon_changed(bd);
+}
+
+void
+daemon_reconnect_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct squeezerd	*bd = arg;
+
+	(void)fd;
+	(void)what;
+	if (daemon_refresh(bd, true) == 0)
+		bal_check_soon(bd);
+}
+
+/*
+ * A new connection may be to a new, empty xenstored: write back every
+ * reservation the last good view had (squeezed would have lost them).
+ */
+static void
+daemon_reconnected(struct squeezerd *bd)
+{
+	const struct resv	*r;
+	size_t			 n, i, restored = 0;
+
+	r = model_resv(bd->bd_model, &n);
+	for (i = 0; i < n; i++)
+		if (resv_restore(bd->bd_be, bd->bd_be_ctx, &r[i]) < 0)
+			log_warnx("reservation %s: cannot write it back",
+			    r[i].id);
+		else
+			restored++;
+	log_info("reconnected to xenstored; %zu reservation(s) checked",
+	    restored);
+	evtimer_del(bd->bd_ev_reconnect);
+	daemon_watch_arm(bd);
+}
+
+/* Read the host, reconnecting to xenstored first if it was lost. */
+static int
+daemon_read(struct squeezerd *bd, uint64_t now)
+{
+	int	rc, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (bd->bd_be->reconnect != NULL) {
+			rc = bd->bd_be->reconnect(bd->bd_be_ctx);
+			if (rc < 0) {
+				daemon_lost(bd);
+				return -EPIPE;
+			}
+			if (rc == 1)
+				daemon_reconnected(bd);
+		}
+		if ((rc = model_refresh(bd->bd_model, now)) != -EPIPE)
+			return rc;
+	}
+	daemon_lost(bd);
+	return rc;
+}
+
 int
 daemon_refresh(struct squeezerd *bd, bool force)
 {
@@ -134,8 +241,13 @@ daemon_refresh(struct squeezerd *bd, bool force)
 	    now - bd->bd_snap_ms < bd->bd_conf.poll_interval_ms)
 		return 0;
 	for (round = 0; round < 2; round++) {
-		if ((rc = model_refresh(bd->bd_model, now)) < 0) {
-			log_warnx("cannot read the host: %s", strerror(-rc));
+		if ((rc = daemon_read(bd, now)) < 0) {
+			if (rc != -EPIPE)
+				log_warnx("cannot read the host: %s",
+				    strerror(-rc));
+			/* xenstored is away: queries get the last good view */
+			if (rc == -EPIPE && !force && bd->bd_snap_ms != 0)
+				return 0;
 			return rc;
 		}
 		if (round == 0 && daemon_release(bd, now))

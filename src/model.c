@@ -28,6 +28,7 @@ struct model {
 	struct model_stats	 st;
 	struct resv		*resv;
 	size_t			 nresv;
+	bool			 lost;	/* the store went away mid-read */
 };
 
 /* A domain's view while it is being read. */
@@ -73,10 +74,14 @@ static bool
 model_exists(struct model *m, int32_t domid, const char *key)
 {
 	char	path[128], *v;
+	int	rc;
 
-	if (model_path(path, sizeof(path), domid, key) < 0 ||
-	    m->be->read(m->ctx, path, &v) < 0)
+	if (model_path(path, sizeof(path), domid, key) < 0)
 		return false;
+	if ((rc = m->be->read(m->ctx, path, &v)) < 0) {
+		m->lost |= rc == -EPIPE;
+		return false;
+	}
 	free(v);
 	return true;
 }
@@ -90,9 +95,12 @@ model_read_int(struct model *m, int32_t domid, const char *key, int64_t min,
 	int64_t	x;
 	int	rc, neg;
 
-	if ((rc = model_path(path, sizeof(path), domid, key)) < 0 ||
-	    (rc = m->be->read(m->ctx, path, &v)) < 0)
+	if ((rc = model_path(path, sizeof(path), domid, key)) < 0)
 		return rc;
+	if ((rc = m->be->read(m->ctx, path, &v)) < 0) {
+		m->lost |= rc == -EPIPE;
+		return rc;
+	}
 	neg = v[0] == '-' && min < 0;
 	rc = conf_parse_int(v + neg, neg ? -min : max, &x);
 	free(v);
@@ -134,11 +142,14 @@ model_offset(struct model *m, struct model_dom *md, int64_t tot_kib)
 
 	rc = model_read_int(m, md->domid, "memory/memory-offset",
 	    -HOST_MAX_KIB, HOST_MAX_KIB, &md->mem_offset_kib);
+	if (rc == -EINVAL)
+		md->skip_why = "memory/memory-offset";
 	if (rc != -ENOENT)
-		return rc < 0 ? (md->skip_why = "memory/memory-offset", rc) : 0;
+		return rc;
 	if ((rc = model_read_int(m, md->domid, "memory/target", 0,
 	    HOST_MAX_KIB, &target)) < 0) {
-		md->skip_why = "memory/target";
+		if (rc == -EINVAL)
+			md->skip_why = "memory/target";
 		return rc;
 	}
 	md->mem_offset_kib = tot_kib - target;
@@ -287,13 +298,19 @@ model_read_doms(struct model *m, const struct backend_dominfo *di, size_t n)
 		return -ENOMEM;
 	}
 	model_carry(nmd, di, n, m->md, m->nmd);
-	for (i = 0; i < n; i++) {
+	m->lost = false;
+	for (i = 0; i < n && !m->lost; i++) {
 		if (di[i].domid == 0 && !m->include_dom0)
 			continue;
 		if (model_read_dom(m, &nmd[i], &di[i], &doms[k]) < 0)
 			continue;
 		nmd[i].in_snapshot = true;
 		k++;
+	}
+	if (m->lost) {		/* keep the last good view */
+		free(nmd);
+		free(doms);
+		return -EPIPE;
 	}
 	free(m->md);
 	free(m->doms);

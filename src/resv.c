@@ -201,6 +201,27 @@ resv_add(const struct backend_ops *be, void *ctx, const struct resv *r)
 }
 
 int
+resv_restore(const struct backend_ops *be, void *ctx, const struct resv *r)
+{
+	char	path[512], val[32], *v;
+	int	rc;
+
+	if ((rc = resv_path(path, sizeof(path), r->session, r->id, NULL)) < 0)
+		return rc;
+	if ((rc = be->read(ctx, path, &v)) == 0) {
+		free(v);
+		return 0;		/* still there */
+	}
+	if (rc != -ENOENT || r->kib < 0)
+		return rc;
+	if ((rc = resv_add(be, ctx, r)) < 0 || r->domid < 0)
+		return rc;
+	(void)resv_path(path, sizeof(path), r->session, r->id, "in-transfer");
+	snprintf(val, sizeof(val), "%" PRId32, r->domid);
+	return be->write(ctx, path, val);
+}
+
+int
 resv_remove(const struct backend_ops *be, void *ctx, const char *session,
     const char *id)
 {

@@ -36,6 +36,22 @@ static const char	*arg_host;
 static const char	*arg_state;
 static int		 arg_check, arg_verbose, arg_debug;
 
+static const struct backend_ops *const backends[] = {
+	&backend_xen_ops,
+	&backend_sim_ops,
+};
+
+static const struct backend_ops *
+backend_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (strcmp(backends[i]->name, name) == 0)
+			return backends[i];
+	return NULL;
+}
+
 static void
 usage(FILE *f)
 {
@@ -153,9 +169,11 @@ setup_events(struct squeezerd *bd)
 	bd->bd_ev_poll = evtimer_new(bd->bd_base, bal_poll_cb, bd);
 	bd->bd_ev_check = evtimer_new(bd->bd_base, bal_check_cb, bd);
 	bd->bd_ev_expire = evtimer_new(bd->bd_base, expire_cb, bd);
+	bd->bd_ev_reconnect = evtimer_new(bd->bd_base, daemon_reconnect_cb, bd);
 	if (bd->bd_ev_sighup == NULL || bd->bd_ev_sigterm == NULL ||
 	    bd->bd_ev_sigint == NULL || bd->bd_ev_poll == NULL ||
-	    bd->bd_ev_check == NULL || bd->bd_ev_expire == NULL)
+	    bd->bd_ev_check == NULL || bd->bd_ev_expire == NULL ||
+	    bd->bd_ev_reconnect == NULL)
 		return -ENOMEM;
 	evsignal_add(bd->bd_ev_sighup, NULL);
 	evsignal_add(bd->bd_ev_sigterm, NULL);
@@ -174,15 +192,11 @@ open_backend(struct squeezerd *bd)
 	int			 rc;
 
 	if ((bd->bd_be = backend_find(arg_backend)) == NULL) {
-		if (strcmp(arg_backend, "xen") == 0)
-			fprintf(stderr, "squeezerd: the xen backend is not in "
-			    "this build yet; use --backend=sim\n");
-		else
-			fprintf(stderr, "squeezerd: unknown backend \"%s\" "
-			    "(xen or sim)\n", arg_backend);
+		fprintf(stderr, "squeezerd: unknown backend \"%s\" (xen or "
+		    "sim)\n", arg_backend);
 		return -ENOENT;
 	}
-	if (arg_state == NULL) {
+	if (arg_state == NULL && bd->bd_be == &backend_sim_ops) {
 		snprintf(state, sizeof(state), "%s.sim", arg_socket);
 		arg_state = state;
 	}
@@ -222,6 +236,7 @@ start(struct squeezerd *bd)
 		return rc;
 	}
 	(void)svc_boot_free_kib(bd);
+	daemon_watch_arm(bd);
 	if ((rc = rpc_server_start(bd, arg_socket, &bd->bd_rpc)) < 0) {
 		fprintf(stderr, "squeezerd: %s: %s\n", arg_socket,
 		    strerror(-rc));
@@ -254,6 +269,9 @@ stop(struct squeezerd *bd)
 		event_free(bd->bd_ev_poll);
 		event_free(bd->bd_ev_check);
 		event_free(bd->bd_ev_expire);
+		event_free(bd->bd_ev_reconnect);
+		if (bd->bd_ev_watch != NULL)
+			event_free(bd->bd_ev_watch);
 		event_base_free(bd->bd_base);
 	}
 }
@@ -277,6 +295,7 @@ main(int argc, char **argv)
 	int			rc;
 
 	memset(&bd, 0, sizeof(bd));
+	bd.bd_watch_fd = -1;
 	TAILQ_INIT(&bd.bd_queue);
 	if (parse_args(argc, argv) < 0) {
 		usage(stderr);
