@@ -37,14 +37,15 @@ RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_reserve.c src/rpc_sim.c src/rpc_squeezed.c
 D_SRC	 = src/squeezerd.c src/log.c src/daemon.c src/balancer.c \
 	   src/service.c src/model.c src/resv.c src/backend.c \
-	   src/backend_sim.c src/backend_xen.c src/xstore.c $(RPC_SRC) \
+	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
+	   $(RPC_SRC) \
 	   $(CORE) src/sim.c src/scenario.c
 
 obj	 = $(patsubst %.c,build/%.o,$(1))
 sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
-	     test_ctl_parse test_xstore test_model
+	     test_ctl_parse test_xstore test_model test_xscache
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -102,6 +103,8 @@ build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
 build/san/tests/unit/test_ctl_parse: $(call sanobj,tests/unit/test_ctl_parse.c \
 	    src/ctl_parse.c src/conf.c src/host.c policy/policy.c \
 	    policy/proportional.c)
+build/san/tests/unit/test_xscache: $(call sanobj,tests/unit/test_xscache.c \
+	    src/xscache.c src/backend.c)
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)
@@ -141,6 +144,12 @@ build/rpc/rpc-bench: bench/rpc-bench.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
 
+# How fast the daemon reacts, seen through the real libxenstore.
+build/xs-react: bench/xs-react.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(filter-out -std=%,$(CFLAGS)) -std=gnu11 $(LDFLAGS) \
+	    -o $@ $< $(XC_XS_LIBS)
+
 rpc: squeezerd squeezerctl $(RPC_TOOLS)
 	@sh tests/rpc/run.sh
 	@sh tests/rpc/ctl.sh
@@ -154,10 +163,11 @@ build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
-	    build/rpc/rpc-bench
+	    build/rpc/rpc-bench build/xs-react $(HARNESS_BINS)
 	@build/squeezer-bench
 	@sh bench/simulate-10k.sh ./squeezerctl
 	@sh bench/rpc-bench.sh
+	@sh bench/xen-bench.sh
 
 demo: deps
 	$(MAKE) all

@@ -44,6 +44,7 @@ struct squeezerd {
 	uint64_t		 bd_snap_ms;	/* when the model was read */
 	bool			 bd_stale;	/* something changed since */
 	bool			 bd_stopping;
+	bool			 bd_check_wanted;	/* not just periodic */
 	uint64_t		 bd_nops;	/* operations completed */
 };
 

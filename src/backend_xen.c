@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "host.h"
+#include "xscache.h"
 
 #define XENB_PAGE_KIB		(XC_PAGE_SIZE / 1024)
 #define XENB_CHUNK		1024	/* domains per getinfolist call */
@@ -28,12 +29,24 @@
 struct xenb {
 	xc_interface		*xch;
 	struct xs_handle	*xsh;	/* NULL: the connection is lost */
+	struct xscache		*cache;	/* what the watches keep valid */
 };
 
-/* The watches: domains coming and going, and everything under them. */
+/*
+ * The watches: domains coming and going, and everything under the two
+ * trees the balancer reads, which is what makes caching them safe.
+ */
 static const char *const xenb_watches[] = {
-	"@introduceDomain", "@releaseDomain", "/local/domain",
+	"@introduceDomain", "@releaseDomain", "/local/domain", "/squeezed",
 };
+
+static bool
+xenb_cacheable(const char *path)
+{
+	return strncmp(path, "/local/domain/", 14) == 0 ||
+	    strncmp(path, "/squeezed/", 10) == 0 ||
+	    strcmp(path, "/squeezed") == 0;
+}
 
 static bool
 xenb_lost(int err)
@@ -59,6 +72,7 @@ xenb_connect(struct xenb *xb)
 	size_t	i;
 	int	err;
 
+	xscache_clear(xb->cache);	/* maybe a new, different store */
 	if ((xb->xsh = xs_open(0)) == NULL)
 		return -errno;
 	for (i = 0; i < sizeof(xenb_watches) / sizeof(xenb_watches[0]); i++)
@@ -82,6 +96,7 @@ xenb_close(void *ctx)
 		xs_close(xb->xsh);
 	if (xb->xch != NULL)
 		xc_interface_close(xb->xch);
+	xscache_free(xb->cache);
 	free(xb);
 }
 
@@ -93,7 +108,9 @@ xenb_open(const struct backend_args *a, void **ret_ctx, char *err,
 	int		 rc;
 
 	(void)a;
-	if ((xb = calloc(1, sizeof(*xb))) == NULL) {
+	if ((xb = calloc(1, sizeof(*xb))) == NULL ||
+	    (xb->cache = xscache_new()) == NULL) {
+		free(xb);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -207,14 +224,30 @@ xenb_read(void *ctx, const char *path, char **ret)
 	unsigned int	 len;
 	char		*v;
 
+	int		 rc;
+
 	if (xb->xsh == NULL)
 		return -EPIPE;
-	if ((v = xs_read(xb->xsh, XBT_NULL, path, &len)) == NULL)
+	if (xenb_cacheable(path) &&
+	    (rc = xscache_get(xb->cache, path, &v)) != 0) {
+		if (rc < 0)
+			return rc;
+		if (v == NULL)
+			return -ENOENT;
+		*ret = v;
+		return 0;
+	}
+	if ((v = xs_read(xb->xsh, XBT_NULL, path, &len)) == NULL) {
+		if (errno == ENOENT && xenb_cacheable(path))
+			(void)xscache_put(xb->cache, path, NULL);
 		return xenb_fail(xb, errno);
+	}
 	if (strlen(v) != len) {		/* a NUL inside: not our kind of value */
 		free(v);
 		return -EINVAL;
 	}
+	if (xenb_cacheable(path))
+		(void)xscache_put(xb->cache, path, v);
 	*ret = v;
 	return 0;
 }
@@ -277,13 +310,16 @@ xenb_write(void *ctx, const char *path, const char *value)
 
 	if (xb->xsh == NULL)
 		return -EPIPE;
+	xscache_invalidate(xb->cache, path);
 	if (!xenb_domain_dir(path, dir, sizeof(dir))) {
 		if (!xs_write(xb->xsh, XBT_NULL, path, value, strlen(value)))
 			return xenb_fail(xb, errno);
-		return 0;
-	}
-	for (i = 0; i < XENB_TX_RETRIES && rc == -EAGAIN; i++)
-		rc = xenb_write_tx(xb, dir, path, value);
+		rc = 0;
+	} else
+		for (i = 0; i < XENB_TX_RETRIES && rc == -EAGAIN; i++)
+			rc = xenb_write_tx(xb, dir, path, value);
+	if (rc == 0 && xenb_cacheable(path))
+		(void)xscache_put(xb->cache, path, value);
 	return rc;
 }
 
@@ -294,6 +330,7 @@ xenb_rm(void *ctx, const char *path)
 
 	if (xb->xsh == NULL)
 		return -EPIPE;
+	xscache_invalidate(xb->cache, path);
 	if (!xs_rm(xb->xsh, XBT_NULL, path))
 		return errno == ENOENT ? 0 : xenb_fail(xb, errno);
 	return 0;
@@ -306,8 +343,13 @@ xenb_directory(void *ctx, const char *path, char ***ret, size_t *ret_n)
 	unsigned int	 n, i;
 	char		**names, **v;
 
+	int		 rc;
+
 	if (xb->xsh == NULL)
 		return -EPIPE;
+	if (xenb_cacheable(path) &&
+	    (rc = xscache_get_dir(xb->cache, path, ret, ret_n)) != 0)
+		return rc < 0 ? rc : 0;
 	if ((names = xs_directory(xb->xsh, XBT_NULL, path, &n)) == NULL)
 		return xenb_fail(xb, errno);
 	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
@@ -321,6 +363,8 @@ xenb_directory(void *ctx, const char *path, char ***ret, size_t *ret_n)
 			return -ENOMEM;
 		}
 	free(names);
+	if (xenb_cacheable(path))
+		(void)xscache_put_dir(xb->cache, path, v, n);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -366,6 +410,8 @@ xenb_drain(void *ctx, bool *ret_changed)
 	if (xb->xsh == NULL)
 		return -EPIPE;
 	while ((ev = xs_check_watch(xb->xsh)) != NULL) {
+		if (ev[XS_WATCH_PATH][0] == '/')
+			xscache_invalidate(xb->cache, ev[XS_WATCH_PATH]);
 		changed |= xenb_relevant(ev[XS_WATCH_PATH]);
 		free(ev);
 	}

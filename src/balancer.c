@@ -62,7 +62,7 @@ bal_finish(struct squeezerd *bd, struct bal_op *op, const struct bal_result *r)
 	bd->bd_nops++;
 	if (op->done != NULL)
 		op->done(op, r, op->arg);
-	if (give_back)
+	if (give_back || (bd->bd_check_wanted && TAILQ_EMPTY(&bd->bd_queue)))
 		bal_check_soon(bd);
 	if (!TAILQ_EMPTY(&bd->bd_queue))
 		bal_schedule(bd, 0);
@@ -383,6 +383,42 @@ bal_check(struct squeezerd *bd)
 	bal_submit(bd, op);
 }
 
+/*
+ * Settled: nothing queued, nothing changed since the last look, and every
+ * balloon at its target.  Then nothing can move without telling us (a
+ * watch event or a request), so there is nothing to poll.
+ */
+static bool
+bal_settled(const struct squeezerd *bd)
+{
+	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
+	size_t				 i;
+
+	if (bd->bd_stale || !TAILQ_EMPTY(&bd->bd_queue) || bd->bd_snap_ms == 0)
+		return false;
+	for (i = 0; i < s->ndoms; i++)
+		if (s->doms[i].can_balloon && !host_hit_target(
+		    s->doms[i].inaccuracy_kib, s->doms[i].actual_kib,
+		    s->doms[i].target_kib))
+			return false;
+	return true;
+}
+
+/* Is xenstored still there?  libxenstore does not say when it goes. */
+static void
+bal_probe(struct squeezerd *bd)
+{
+	char	*v;
+	int	 rc;
+
+	if (bd->bd_be->reconnect == NULL)
+		return;
+	if ((rc = bd->bd_be->read(bd->bd_be_ctx, "/squeezed", &v)) == 0)
+		free(v);
+	else if (rc == -EPIPE)
+		(void)daemon_refresh(bd, true);	/* reconnects, or retries */
+}
+
 void
 bal_check_cb(int fd, short what, void *arg)
 {
@@ -390,7 +426,15 @@ bal_check_cb(int fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	bal_check(bd);
+	if (!TAILQ_EMPTY(&bd->bd_queue)) {
+		bal_check_later(bd);	/* a wanted check waits for the queue */
+		return;
+	}
+	if (!bd->bd_check_wanted && bal_settled(bd))
+		bal_probe(bd);
+	else
+		bal_check(bd);
+	bd->bd_check_wanted = false;
 	bal_check_later(bd);
 }
 
@@ -399,6 +443,7 @@ bal_check_soon(struct squeezerd *bd)
 {
 	struct timeval	tv;
 
+	bd->bd_check_wanted = true;
 	bal_tv(&tv, BAL_CHECK_SOON_MS);
 	evtimer_add(bd->bd_ev_check, &tv);
 }

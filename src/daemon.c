@@ -212,7 +212,8 @@ daemon_reconnected(struct squeezerd *bd)
 static int
 daemon_read(struct squeezerd *bd, uint64_t now)
 {
-	int	rc, tries;
+	bool	changed = false;
+	int	rc = -EPIPE, tries;
 
 	for (tries = 0; tries < 2; tries++) {
 		if (bd->bd_be->reconnect != NULL) {
@@ -223,6 +224,13 @@ daemon_read(struct squeezerd *bd, uint64_t now)
 			}
 			if (rc == 1)
 				daemon_reconnected(bd);
+		}
+		if (bd->bd_be->drain != NULL) {
+			/* what changed is read now; the balancer looks soon */
+			if (bd->bd_be->drain(bd->bd_be_ctx, &changed) < 0)
+				continue;	/* lost: reconnect */
+			if (changed)
+				bal_check_soon(bd);
 		}
 		if ((rc = model_refresh(bd->bd_model, now)) != -EPIPE)
 			return rc;
