@@ -65,6 +65,8 @@ struct backend_ops {
 	int	(*drain)(void *ctx, bool *ret_changed);
 	/* Reconnect a lost connection: 1 done (a new store), 0 not lost. */
 	int	(*reconnect)(void *ctx);
+	/* Xen's shadow allocation of an hvm domain, KiB; may be NULL. */
+	int	(*shadow)(void *ctx, int32_t domid, int64_t *ret_kib);
 };
 
 extern const struct backend_ops backend_sim_ops;

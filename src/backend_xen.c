@@ -218,6 +218,19 @@ xenb_set_maxmem(void *ctx, int32_t domid, int64_t kib)
 }
 
 static int
+xenb_shadow(void *ctx, int32_t domid, int64_t *ret_kib)
+{
+	struct xenb	*xb = ctx;
+	unsigned int	 mb = 0;
+
+	if (xc_shadow_control(xb->xch, (uint32_t)domid,
+	    XEN_DOMCTL_SHADOW_OP_GET_ALLOCATION, &mb, 0) < 0)
+		return -errno;
+	*ret_kib = (int64_t)mb * 1024;
+	return 0;
+}
+
+static int
 xenb_read(void *ctx, const char *path, char **ret)
 {
 	struct xenb	*xb = ctx;
@@ -450,4 +463,5 @@ const struct backend_ops backend_xen_ops = {
 	.watch_fd	= xenb_watch_fd,
 	.drain		= xenb_drain,
 	.reconnect	= xenb_reconnect,
+	.shadow		= xenb_shadow,
 };

@@ -158,11 +158,15 @@ model_offset(struct model *m, struct model_dom *md, int64_t tot_kib)
 	return m->be->write(m->ctx, path, val);
 }
 
-/* A never-booted domain: inert, counted by its initial-reservation. */
+/*
+ * A never-booted domain: inert, counted by its initial-reservation less
+ * what it already has, its shadow allocation included (hvm; 0 on error).
+ */
 static int
 model_unbooted(struct model *m, struct model_dom *md, int64_t actual,
     struct hv_domain *d)
 {
+	int64_t	shadow = 0;
 	int	rc;
 
 	rc = model_read_int(m, md->domid, "memory/initial-reservation", 0,
@@ -173,8 +177,11 @@ model_unbooted(struct model *m, struct model_dom *md, int64_t actual,
 			md->skip_why = "memory/initial-reservation";
 		return rc;
 	}
-	if (md->initial_kib > actual)
-		m->st.unbooted_kib += md->initial_kib - actual;
+	if (md->xen_offset_kib > 0 && m->be->shadow != NULL &&
+	    m->be->shadow(m->ctx, md->domid, &shadow) < 0)
+		shadow = 0;
+	if (md->initial_kib > actual + shadow)
+		m->st.unbooted_kib += md->initial_kib - actual - shadow;
 	d->dyn_min_kib = d->dyn_max_kib = d->target_kib = d->actual_kib =
 	    d->maxmem_kib;
 	d->can_balloon = false;
