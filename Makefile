@@ -6,6 +6,9 @@ PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+EXAMPLESDIR ?= $(PREFIX)/share/doc/squeezerd/examples
 
 CC	?= cc
 CSTD	 = -std=c11
@@ -35,8 +38,8 @@ RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_reservation_delete.c src/rpc_reservation_list.c \
 	   src/rpc_reservation_query.c src/rpc_reservation_transfer.c \
 	   src/rpc_reserve.c src/rpc_sim.c src/rpc_squeezed.c
-D_SRC	 = src/squeezerd.c src/log.c src/daemon.c src/balancer.c \
-	   src/service.c src/model.c src/resv.c src/backend.c \
+D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
+	   src/balancer.c src/service.c src/model.c src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
 	   $(RPC_SRC) \
 	   $(CORE) src/sim.c src/scenario.c
@@ -45,7 +48,7 @@ obj	 = $(patsubst %.c,build/%.o,$(1))
 sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
-	     test_ctl_parse test_xstore test_model test_xscache
+	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -54,10 +57,16 @@ HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
 
-.PHONY: all check unit scenarios rpc harness bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios rpc install-check harness bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
+
+# The systemd unit for this installation's paths (STYLE H17); `make install`
+# writes it straight into $(UNITDIR), so a PREFIX given only then still holds.
+SERVICE_SED = sed 's|@SBINDIR@|$(SBINDIR)|g'
+squeezerd.service: squeezerd.service.in
+	$(SERVICE_SED) squeezerd.service.in > $@
 
 deps:
 	@sh .ci/deps.sh
@@ -105,6 +114,8 @@ build/san/tests/unit/test_ctl_parse: $(call sanobj,tests/unit/test_ctl_parse.c \
 	    policy/proportional.c)
 build/san/tests/unit/test_xscache: $(call sanobj,tests/unit/test_xscache.c \
 	    src/xscache.c src/backend.c)
+build/san/tests/unit/test_sdnotify: $(call sanobj,tests/unit/test_sdnotify.c \
+	    src/sdnotify.c)
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)
@@ -120,6 +131,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) scenarios
 	$(MAKE) rpc
+	$(MAKE) install-check
 	$(MAKE) valgrind
 	$(MAKE) harness
 
@@ -176,19 +188,40 @@ demo: deps
 demo-sim: all
 	@sh tests/scenarios/demo.sh ./squeezerctl
 
+install-check: all
+	@sh tests/install/check.sh
+
 man-lint:
 	@for m in man/*.[158]; do [ -e "$$m" ] || continue; \
-		groff -mdoc -ww -z "$$m" || exit 1; done
+		groff -mdoc -ww -z "$$m" || exit 1; \
+		if command -v mandoc >/dev/null; then \
+			mandoc -Tlint -Wwarning "$$m" || exit 1; fi; done
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(EXAMPLESDIR)
 	install -m 0755 squeezerd $(DESTDIR)$(SBINDIR)/
 	install -m 0755 squeezerctl $(DESTDIR)$(BINDIR)/
+	install -m 0644 man/squeezerctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/squeezerd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/squeezerd.8 $(DESTDIR)$(MANDIR)/man8/
+	$(SERVICE_SED) squeezerd.service.in > $(DESTDIR)$(UNITDIR)/squeezerd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/squeezerd.service
+	install -m 0644 etc/squeezerd.conf $(DESTDIR)$(EXAMPLESDIR)/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/squeezerd.conf ] || \
+	    install -m 0644 etc/squeezerd.conf $(DESTDIR)$(SYSCONFDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/squeezerd $(DESTDIR)$(BINDIR)/squeezerctl
+	rm -f $(DESTDIR)$(SBINDIR)/squeezerd $(DESTDIR)$(BINDIR)/squeezerctl \
+	    $(DESTDIR)$(MANDIR)/man1/squeezerctl.1 \
+	    $(DESTDIR)$(MANDIR)/man5/squeezerd.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man8/squeezerd.8 \
+	    $(DESTDIR)$(UNITDIR)/squeezerd.service \
+	    $(DESTDIR)$(EXAMPLESDIR)/squeezerd.conf
 
 clean: $(HARNESS_CLEAN)
-	rm -rf build squeezerd squeezerctl $(HARNESS_BINS)
+	rm -rf build squeezerd squeezerctl squeezerd.service $(HARNESS_BINS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

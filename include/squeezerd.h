@@ -38,6 +38,7 @@ struct squeezerd {
 	struct event		*bd_ev_expire;	/* reservation ttl */
 	struct event		*bd_ev_watch;	/* xenstore events */
 	struct event		*bd_ev_reconnect;	/* xenstored lost */
+	struct event		*bd_ev_watchdog;	/* systemd WatchdogSec= */
 	int			 bd_watch_fd;
 	struct bal_queue	 bd_queue;	/* operations, arrival order */
 	struct bal_op		*bd_running;

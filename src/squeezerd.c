@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -23,6 +24,7 @@
 #include "model.h"
 #include "policy.h"
 #include "rpc.h"
+#include "sdnotify.h"
 #include "service.h"
 #include "squeezerd.h"
 
@@ -127,6 +129,20 @@ load_conf(struct squeezerd *bd)
 	return conf_load(arg_conf, stderr, &bd->bd_conf);
 }
 
+/* Tell systemd a reload began (MONOTONIC_USEC: for Type=notify-reload). */
+static void
+notify_reloading(void)
+{
+	struct timespec	ts;
+	char		msg[64];
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	(void)snprintf(msg, sizeof(msg), "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000 +
+	    (unsigned long long)ts.tv_nsec / 1000);
+	(void)sdnotify(msg);
+}
+
 static void
 sig_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -135,10 +151,14 @@ sig_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGHUP) {
 		log_info("SIGHUP: reloading the configuration");
-		(void)daemon_reload(bd);
+		notify_reloading();
+		(void)sdnotify(daemon_reload(bd) < 0 ? "READY=1\nSTATUS=reload "
+		    "failed, running the previous configuration" :
+		    "READY=1\nSTATUS=configuration reloaded");
 		return;
 	}
 	log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	(void)sdnotify("STOPPING=1");
 	bd->bd_stopping = true;
 	event_base_loopexit(bd->bd_base, NULL);
 }
@@ -149,6 +169,41 @@ expire_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	(void)daemon_refresh(arg, true);
+}
+
+/* Ping systemd's watchdog from the loop: a stuck loop stops the pings. */
+static void
+watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	(void)sdnotify("WATCHDOG=1");
+}
+
+/* With WatchdogSec=, ping at half the interval systemd asks for. */
+static int
+setup_watchdog(struct squeezerd *bd)
+{
+	struct timeval	tv;
+	uint64_t	usec;
+
+	if (sdnotify_watchdog_usec(&usec) < 0) {
+		log_warnx("%s: bad WATCHDOG_USEC or WATCHDOG_PID, ignoring",
+		    __func__);
+		return 0;
+	}
+	if (usec == 0)
+		return 0;
+	usec /= 2;
+	tv.tv_sec = (time_t)(usec / 1000000);
+	tv.tv_usec = (suseconds_t)(usec % 1000000);
+	bd->bd_ev_watchdog = event_new(bd->bd_base, -1, EV_PERSIST,
+	    watchdog_cb, bd);
+	if (bd->bd_ev_watchdog == NULL ||
+	    event_add(bd->bd_ev_watchdog, &tv) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 /* The event base, signals and timers. */
@@ -178,7 +233,7 @@ setup_events(struct squeezerd *bd)
 	evsignal_add(bd->bd_ev_sighup, NULL);
 	evsignal_add(bd->bd_ev_sigterm, NULL);
 	evsignal_add(bd->bd_ev_sigint, NULL);
-	return 0;
+	return setup_watchdog(bd);
 }
 
 /* Open the backend: the sim one keeps its state beside the socket. */
@@ -270,6 +325,8 @@ stop(struct squeezerd *bd)
 		event_free(bd->bd_ev_check);
 		event_free(bd->bd_ev_expire);
 		event_free(bd->bd_ev_reconnect);
+		if (bd->bd_ev_watchdog != NULL)
+			event_free(bd->bd_ev_watchdog);
 		if (bd->bd_ev_watch != NULL)
 			event_free(bd->bd_ev_watch);
 		event_base_free(bd->bd_base);
@@ -281,11 +338,15 @@ log_ready(struct squeezerd *bd)
 {
 	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
 	const struct model_stats	*st = model_stats(bd->bd_model);
+	char				 status[256], msg[300];
 
-	log_info("ready: backend %s, %zu domains, %lld KiB free, %zu "
-	    "reservations, policy %s, socket %s", bd->bd_be->name, s->ndoms,
-	    (long long)s->free_kib, st->nresv, bd->bd_ec.policy->name,
-	    arg_socket);
+	(void)snprintf(status, sizeof(status), "backend %s, %zu domains, "
+	    "%lld KiB free, %zu reservations, policy %s, socket %s",
+	    bd->bd_be->name, s->ndoms, (long long)s->free_kib, st->nresv,
+	    bd->bd_ec.policy->name, arg_socket);
+	log_info("ready: %s", status);
+	(void)snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", status);
+	(void)sdnotify(msg);
 }
 
 int
