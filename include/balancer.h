@@ -55,7 +55,11 @@ struct bal_op {
 	TAILQ_ENTRY(bal_op)	 entry;
 	bool			 queued, running, acted;
 	int64_t			 start_free_kib;
+	int64_t			 free_kib;	/* at the last step */
+	uint64_t		 start_ms;
 	struct engine_goal	 goal;
+	struct engine_action	*saved;	/* targets before it changed them */
+	size_t			 nsaved;
 };
 
 /* Queue an operation; done() is called exactly once unless cancelled. */

@@ -23,6 +23,7 @@ struct squeezerd;
 
 struct svc_reserve_args {
 	const char	*session;
+	const char	*id;		/* NULL: a fresh UUID */
 	enum bal_kind	 kind;		/* BAL_FREE or BAL_RANGE */
 	int64_t		 kib, min_kib, max_kib;
 	uint64_t	 ttl_ms;	/* 0: none */
@@ -35,6 +36,12 @@ typedef struct json_object	*svc_bal_fmt(const struct bal_result *);
 int	svc_reserve(struct squeezerd *, struct rpc_req *,
 	    const struct svc_reserve_args *, svc_resv_fmt *);
 int	svc_balance(struct squeezerd *, struct rpc_req *, svc_bal_fmt *);
+
+/* End a pending reserve as if its deadline had passed (reservation.cancel). */
+int	svc_cancel(struct squeezerd *, struct rpc_req *, const char *id);
+
+/* The reserves waiting or running, as JSON objects (reservation.pending). */
+struct json_object	*svc_pending_list(struct squeezerd *);
 int	svc_transfer(struct squeezerd *, struct rpc_req *, const char *session,
 	    const char *id, int64_t domid, struct resv *ret);
 int	svc_delete(struct squeezerd *, struct rpc_req *, const char *session,

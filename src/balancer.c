@@ -49,12 +49,59 @@ bal_submit(struct squeezerd *bd, struct bal_op *op)
 		bal_schedule(bd, 0);
 }
 
+/* Remember a domain's target before the operation first changes it. */
+static void
+bal_save(struct bal_op *op, const struct hv_domain *d)
+{
+	struct engine_action	*v;
+	size_t			 i;
+
+	for (i = 0; i < op->nsaved; i++)
+		if (op->saved[i].domid == d->domid)
+			return;
+	if ((v = realloc(op->saved, (op->nsaved + 1) * sizeof(*v))) == NULL)
+		return;		/* then the rebalance gives it back */
+	op->saved = v;
+	v[op->nsaved++] = (struct engine_action){ d->domid, d->target_kib };
+}
+
+/*
+ * A reserve that failed or was withdrawn puts back every target it
+ * changed, so nothing of it remains (the domains that gave memory get it
+ * back at once, not at the next balance).
+ */
+static void
+bal_restore(struct squeezerd *bd, struct bal_op *op)
+{
+	const struct host_snapshot	*s;
+	long				 i;
+	size_t				 k;
+
+	if (op->nsaved == 0 || daemon_refresh(bd, true) < 0)
+		return;
+	s = model_snapshot(bd->bd_model);
+	for (k = 0; k < op->nsaved; k++)
+		if ((i = host_find(s, op->saved[k].domid)) >= 0 &&
+		    model_apply(bd->bd_model, &s->doms[i],
+		    op->saved[k].target_kib) < 0)
+			log_warnx("domain %" PRId32 ": cannot put target %"
+			    PRId64 " KiB back", op->saved[k].domid,
+			    op->saved[k].target_kib);
+	if (bd->bd_be->sync != NULL)
+		(void)bd->bd_be->sync(bd->bd_be_ctx);
+}
+
 /* End op: out of the queue, then its owner is told (and may free it). */
 static void
 bal_finish(struct squeezerd *bd, struct bal_op *op, const struct bal_result *r)
 {
 	bool	give_back = op->acted && r->outcome != BAL_SUCCESS;
 
+	if (give_back && op->kind != BAL_BALANCE)
+		bal_restore(bd, op);
+	free(op->saved);
+	op->saved = NULL;
+	op->nsaved = 0;
 	TAILQ_REMOVE(&bd->bd_queue, op, entry);
 	op->queued = op->running = false;
 	if (bd->bd_running == op)
@@ -91,6 +138,8 @@ bal_obtained(struct squeezerd *bd, const struct bal_op *op)
 	(void)daemon_refresh(bd, true);
 	usable = model_snapshot(bd->bd_model)->free_kib -
 	    bd->bd_ec.host_reserve_kib;
+	if (bd->bd_ec.granularity_kib > 1 && usable > 0)	/* whole granules */
+		usable -= usable % bd->bd_ec.granularity_kib;
 	if (usable > op->max_kib)
 		usable = op->max_kib;
 	return usable < op->min_kib ? op->min_kib : usable;
@@ -183,6 +232,7 @@ bal_apply(struct squeezerd *bd, struct bal_op *op,
 	for (k = 0; k < er->nactions; k++) {
 		if ((i = host_find(s, er->actions[k].domid)) < 0)
 			continue;
+		bal_save(op, &s->doms[i]);
 		rc = model_apply(bd->bd_model, &s->doms[i],
 		    er->actions[k].target_kib);
 		if (rc < 0)
@@ -209,6 +259,7 @@ bal_step(struct squeezerd *bd, struct bal_op *op)
 		bal_fail(bd, op, rc);
 		return;
 	}
+	op->free_kib = model_snapshot(bd->bd_model)->free_kib;
 	bal_apply(bd, op, &er);
 	if (er.outcome != ENGINE_RUNNING) {
 		bal_ended(bd, op, &er);
@@ -296,7 +347,8 @@ bal_start(struct squeezerd *bd, struct bal_op *op)
 		return;
 	}
 	s = model_snapshot(bd->bd_model);
-	op->start_free_kib = s->free_kib;
+	op->start_free_kib = op->free_kib = s->free_kib;
+	op->start_ms = daemon_now_ms();
 	if ((rc = bal_goal(bd, op, s)) < 0) {
 		bal_fail(bd, op, rc);
 		return;

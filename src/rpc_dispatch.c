@@ -21,7 +21,9 @@ extern const struct rpc_method rpc_host_status_method;
 extern const struct rpc_method rpc_domain_list_method;
 extern const struct rpc_method rpc_reserve_method;
 extern const struct rpc_method rpc_reservation_transfer_method;
+extern const struct rpc_method rpc_reservation_cancel_method;
 extern const struct rpc_method rpc_reservation_delete_method;
+extern const struct rpc_method rpc_reservation_pending_method;
 extern const struct rpc_method rpc_reservation_list_method;
 extern const struct rpc_method rpc_reservation_query_method;
 extern const struct rpc_method rpc_balance_method;
@@ -43,8 +45,10 @@ static const struct rpc_method *const rpc_native_methods[] = {
 	&rpc_host_status_method,
 	&rpc_login_method,
 	&rpc_plan_method,
+	&rpc_reservation_cancel_method,
 	&rpc_reservation_delete_method,
 	&rpc_reservation_list_method,
+	&rpc_reservation_pending_method,
 	&rpc_reservation_query_method,
 	&rpc_reservation_transfer_method,
 	&rpc_reserve_method,

@@ -55,7 +55,7 @@ rpc_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *params, struct json_object **ret)
 {
 	static const char *const names[] = { "kib", "min-kib", "max-kib",
-	    "session", "ttl-s", "deadline-ms", NULL };
+	    "session", "id", "ttl-s", "deadline-ms", NULL };
 	struct svc_reserve_args	a = { .session = SVC_DEFAULT_SESSION };
 	int64_t			ttl = 0, deadline = 0;
 
@@ -63,6 +63,7 @@ rpc_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
 	if (rpc_params_only(req, params, names) < 0 ||
 	    rpc_reserve_sizes(req, params, &a) < 0 ||
 	    rpc_param_str(req, params, "session", false, &a.session) < 0 ||
+	    rpc_param_str(req, params, "id", false, &a.id) < 0 ||
 	    rpc_param_int(req, params, "ttl-s", false, 1, SVC_MAX_TTL_S, &ttl,
 	    NULL) < 0 ||
 	    rpc_param_int(req, params, "deadline-ms", false, 1,
@@ -76,7 +77,7 @@ rpc_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
 const struct rpc_method rpc_reserve_method = {
 	.name	= "reserve",
 	.params	= "{\"kib\"} or {\"min-kib\", \"max-kib\"}; \"session\", "
-		  "\"ttl-s\", \"deadline-ms\"",
+		  "\"id\", \"ttl-s\", \"deadline-ms\"",
 	.flags	= RPC_MUTATES,
 	.exec	= rpc_reserve_exec,
 };

@@ -28,6 +28,7 @@ struct svc_pending {
 	struct bal_op		 op;
 	struct squeezerd	*bd;
 	struct rpc_req		*req;
+	char			 id[RESV_NAME_MAX + 1];
 	char			 session[RESV_NAME_MAX + 1];
 	uint64_t		 ttl_ms;
 	svc_resv_fmt		*rfmt;
@@ -92,8 +93,8 @@ svc_record(struct svc_pending *p, int64_t kib, struct resv *r)
 	r->domid = -1;
 	if (p->ttl_ms != 0)
 		r->expires_ms = daemon_now_ms() + p->ttl_ms;
-	if ((rc = resv_uuid(r->id)) < 0 ||
-	    (rc = resv_add(bd->bd_be, bd->bd_be_ctx, r)) < 0)
+	snprintf(r->id, sizeof(r->id), "%s", p->id);
+	if ((rc = resv_add(bd->bd_be, bd->bd_be_ctx, r)) < 0)
 		return rc;
 	bd->bd_stale = true;
 	log_info("reservation %s: %" PRId64 " KiB for session %s", r->id, kib,
@@ -124,7 +125,7 @@ svc_reserve_done(struct bal_op *op, const struct bal_result *br, void *arg)
 
 /* The client went away: withdraw its operation. */
 static void
-svc_cancel(struct rpc_req *req, void *arg)
+svc_client_gone(struct rpc_req *req, void *arg)
 {
 	struct svc_pending	*p = arg;
 
@@ -145,8 +146,62 @@ svc_pending_new(struct squeezerd *bd, struct rpc_req *req)
 	p->bd = bd;
 	p->req = req;
 	p->op.arg = p;
-	rpc_req_on_cancel(req, svc_cancel, p);
+	rpc_req_on_cancel(req, svc_client_gone, p);
 	return p;
+}
+
+/* The pending reserve called id, or NULL. */
+static struct svc_pending *
+svc_pending_find(struct squeezerd *bd, const char *id)
+{
+	struct bal_op		*op;
+	struct svc_pending	*p;
+
+	TAILQ_FOREACH(op, &bd->bd_queue, entry) {
+		if (op->done != svc_reserve_done)
+			continue;
+		p = op->arg;
+		if (strcmp(p->id, id) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+/* A client's own id: a path component, not in use. */
+static int
+svc_check_new_id(struct squeezerd *bd, struct rpc_req *req, const char *id)
+{
+	const struct resv	*v;
+	size_t			 n;
+
+	if (svc_check_name(req, "id", id) < 0)
+		return RPC_FAILED;
+	if (daemon_refresh(bd, false) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot read the host");
+	v = model_resv(bd->bd_model, &n);
+	if (resv_find(v, n, NULL, id) >= 0 || svc_pending_find(bd, id) != NULL) {
+		snprintf(rpc_req_err(req)->param,
+		    sizeof(rpc_req_err(req)->param), "id");
+		return rpc_fail(req, RPC_E_PARAMS, "reservation %s exists", id);
+	}
+	return 0;
+}
+
+/* Sizes in whole granules (superpages), never above the range's max. */
+static void
+svc_round(const struct squeezerd *bd, struct svc_pending *p)
+{
+	int64_t	g = bd->bd_ec.granularity_kib;
+
+	if (g <= 1)
+		return;
+	if (p->op.kind == BAL_FREE) {
+		if (p->op.kib <= HOST_MAX_KIB - g)
+			p->op.kib = (p->op.kib + g - 1) / g * g;
+		return;
+	}
+	if ((p->op.min_kib + g - 1) / g * g <= p->op.max_kib)
+		p->op.min_kib = (p->op.min_kib + g - 1) / g * g;
 }
 
 int
@@ -154,11 +209,20 @@ svc_reserve(struct squeezerd *bd, struct rpc_req *req,
     const struct svc_reserve_args *a, svc_resv_fmt *fmt)
 {
 	struct svc_pending	*p;
+	int			 rc;
 
-	if (svc_check_name(req, "session", a->session) < 0)
+	if (svc_check_name(req, "session", a->session) < 0 ||
+	    (a->id != NULL && svc_check_new_id(bd, req, a->id) < 0))
 		return RPC_FAILED;
 	if ((p = svc_pending_new(bd, req)) == NULL)
 		return rpc_fail(req, RPC_E_INTERNAL, "out of memory");
+	if (a->id != NULL)
+		snprintf(p->id, sizeof(p->id), "%s", a->id);
+	else if ((rc = resv_uuid(p->id)) < 0) {
+		free(p);
+		return rpc_fail(req, RPC_E_INTERNAL, "no random id: %s",
+		    strerror(-rc));
+	}
 	snprintf(p->session, sizeof(p->session), "%s", a->session);
 	p->ttl_ms = a->ttl_ms;
 	p->rfmt = fmt;
@@ -169,8 +233,74 @@ svc_reserve(struct squeezerd *bd, struct rpc_req *req,
 	p->op.deadline_ms = a->deadline_ms ? daemon_now_ms() +
 	    a->deadline_ms : 0;
 	p->op.done = svc_reserve_done;
+	svc_round(bd, p);
 	bal_submit(bd, &p->op);
 	return RPC_PENDING;
+}
+
+int
+svc_cancel(struct squeezerd *bd, struct rpc_req *req, const char *id)
+{
+	struct svc_pending	*p;
+
+	if (svc_check_name(req, "id", id) < 0)
+		return RPC_FAILED;
+	if ((p = svc_pending_find(bd, id)) == NULL) {
+		snprintf(rpc_req_err(req)->id, sizeof(rpc_req_err(req)->id),
+		    "%s", id);
+		return rpc_fail(req, RPC_E_UNKNOWN_RESV, "no pending "
+		    "reservation %s (reservation.delete ends a made one)", id);
+	}
+	log_info("reserve %s: cancelled", id);
+	bal_cancel(bd, &p->op);		/* puts the targets back */
+	(void)rpc_fail(p->req, RPC_E_CANCELLED, "cancelled by "
+	    "reservation.cancel");
+	rpc_req_failed(p->req);
+	free(p);
+	return 0;
+}
+
+struct json_object *
+svc_pending_list(struct squeezerd *bd)
+{
+	struct json_object	*a = json_object_new_array(), *o;
+	struct svc_pending	*p;
+	struct bal_op		*op;
+	uint64_t		 now = daemon_now_ms();
+
+	TAILQ_FOREACH(op, &bd->bd_queue, entry) {
+		if (op->done != svc_reserve_done)
+			continue;
+		p = op->arg;
+		o = json_object_new_object();
+		json_object_object_add(o, "id", json_object_new_string(p->id));
+		json_object_object_add(o, "session",
+		    json_object_new_string(p->session));
+		json_object_object_add(o, "kib", json_object_new_int64(
+		    op->kind == BAL_FREE ? op->kib : op->min_kib));
+		if (op->kind == BAL_RANGE)
+			json_object_object_add(o, "max-kib",
+			    json_object_new_int64(op->max_kib));
+		json_object_object_add(o, "running",
+		    json_object_new_boolean(op->running));
+		if (op->running) {
+			json_object_object_add(o, "needed-kib",
+			    json_object_new_int64(op->goal.required_kib -
+			    op->start_free_kib));
+			json_object_object_add(o, "freed-kib",
+			    json_object_new_int64(op->free_kib -
+			    op->start_free_kib));
+			json_object_object_add(o, "elapsed-ms",
+			    json_object_new_int64((int64_t)(now -
+			    op->start_ms)));
+		}
+		if (op->deadline_ms != 0)
+			json_object_object_add(o, "deadline-in-ms",
+			    json_object_new_int64(op->deadline_ms > now ?
+			    (int64_t)(op->deadline_ms - now) : 0));
+		json_object_array_add(a, o);
+	}
+	return a;
 }
 
 static void
