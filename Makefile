@@ -34,7 +34,8 @@ SIMSRC	 = src/sim.c src/scenario.c src/simulate.c
 CTL_SRC	 = src/squeezerctl.c src/ctl_rpc.c src/ctl_parse.c $(CORE) $(SIMSRC)
 RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
-	   src/rpc_host_status.c src/rpc_login.c src/rpc_plan.c \
+	   src/rpc_host_status.c src/rpc_login.c src/rpc_migration.c \
+	   src/rpc_plan.c \
 	   src/rpc_reservation_cancel.c src/rpc_reservation_delete.c \
 	   src/rpc_reservation_list.c src/rpc_reservation_pending.c \
 	   src/rpc_reservation_query.c src/rpc_reservation_transfer.c \

@@ -48,6 +48,7 @@ struct bal_op {
 	enum bal_kind		 kind;
 	int64_t			 kib;		/* BAL_FREE */
 	int64_t			 min_kib, max_kib;	/* BAL_RANGE */
+	bool			 aim_max;	/* range: all of max if it can */
 	uint64_t		 deadline_ms;	/* absolute; 0: none */
 	bal_done_fn		*done;		/* NULL: nobody waits */
 	void			*arg;

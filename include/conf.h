@@ -20,6 +20,7 @@ struct conf {
 	uint64_t	uncooperative_after_ms;
 	uint64_t	poll_interval_ms;
 	uint64_t	balance_interval_ms;
+	uint64_t	migration_timeout_ms;
 	bool		two_phase;
 	bool		inaccuracy_compensation;
 	char		policy[CONF_POLICY_MAX];

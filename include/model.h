@@ -29,6 +29,9 @@ struct model_dom {
 	int64_t		 mem_offset_kib;	/* memory-offset */
 	int64_t		 raw_max_kib;	/* Xen's maxmem */
 	int64_t		 initial_kib;	/* initial-reservation, or -1 */
+	int64_t		 dyn_min_kib;	/* as in xenstore (a pin hides it) */
+	int64_t		 dyn_max_kib;
+	int64_t		 pin_kib;	/* migrating: its pinned target, or -1 */
 	const char	*skip_why;	/* a key missing or not a number */
 	bool		 skip_reported;
 };
@@ -53,6 +56,8 @@ int	model_refresh(struct model *, uint64_t now_ms);
 const struct host_snapshot	*model_snapshot(const struct model *);
 const struct model_stats	*model_stats(const struct model *);
 const struct resv		*model_resv(const struct model *, size_t *ret_n);
+const struct resv_pin		*model_pin_list(const struct model *,
+				    size_t *ret_n);
 
 /* Every domain the hypervisor listed, ascending domid. */
 struct model_dom	*model_doms(struct model *, size_t *ret_n);

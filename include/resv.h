@@ -56,6 +56,25 @@ int	resv_drop_session(const struct backend_ops *, void *ctx,
 int	resv_transfer(const struct backend_ops *, void *ctx,
 	    const struct resv *, int32_t domid);
 
+/*
+ * Pins: a domain leaving by migration keeps its target until the toolstack
+ * says the migration ended (or the lease runs out):
+ * /squeezed/pin/<domid> = KiB, with an expires-ms child.
+ */
+#define RESV_PIN_ROOT	"/squeezed/pin"
+
+struct resv_pin {
+	int32_t		domid;
+	int64_t		kib;
+	uint64_t	expires_ms;
+};
+
+int	resv_pin_list(const struct backend_ops *, void *ctx,
+	    struct resv_pin **ret, size_t *ret_n);
+int	resv_pin_set(const struct backend_ops *, void *ctx,
+	    const struct resv_pin *);
+int	resv_pin_clear(const struct backend_ops *, void *ctx, int32_t domid);
+
 /* The reservation id a domain was given (-ENOENT: none). */
 int	resv_of_domain(const struct backend_ops *, void *ctx, int32_t domid,
 	    char ret[RESV_NAME_MAX + 1]);

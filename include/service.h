@@ -28,6 +28,7 @@ struct svc_reserve_args {
 	int64_t		 kib, min_kib, max_kib;
 	uint64_t	 ttl_ms;	/* 0: none */
 	uint64_t	 deadline_ms;	/* relative; 0: none */
+	bool		 aim_max;	/* range: all of max if it can be had */
 };
 
 typedef struct json_object	*svc_resv_fmt(const struct resv *);
@@ -50,6 +51,18 @@ int	svc_login(struct squeezerd *, struct rpc_req *, const char *session,
 	    size_t *ret_dropped);
 int	svc_query(struct squeezerd *, struct rpc_req *, int64_t domid,
 	    char ret[RESV_NAME_MAX + 1]);
+
+/*
+ * Migration, source side: pin domid's target at min(target, max_kib) (not
+ * below dynamic-min), balloon it there if it is above, answer when it is.
+ * migration_end: aborted unpins now (it may grow back); done keeps the pin
+ * until the domain is gone.
+ */
+int	svc_migration_prepare(struct squeezerd *, struct rpc_req *,
+	    int64_t domid, int64_t max_kib, uint64_t deadline_ms,
+	    struct json_object **ret);
+int	svc_migration_end(struct squeezerd *, struct rpc_req *, int64_t domid,
+	    bool done);
 
 /* Boot-time host free memory (KiB): squeezed's get_host_initial_free. */
 int64_t	svc_boot_free_kib(struct squeezerd *);

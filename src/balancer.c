@@ -287,8 +287,10 @@ bal_goal(struct squeezerd *bd, struct bal_op *op,
 		op->goal = engine_goal_free(&bd->bd_ec, op->kib);
 		break;
 	case BAL_RANGE:
-		if ((rc = engine_range_ideal(bd->bd_engine, s, op->min_kib,
-		    op->max_kib, &ideal)) < 0)
+		if (op->aim_max)
+			ideal = op->max_kib;	/* migration: all it had */
+		else if ((rc = engine_range_ideal(bd->bd_engine, s,
+		    op->min_kib, op->max_kib, &ideal)) < 0)
 			return rc;
 		op->goal = engine_goal_range(&bd->bd_ec, ideal, op->min_kib);
 		break;

@@ -36,6 +36,8 @@ static const struct conf_key conf_table[] = {
 	KEY("granularity-kib", CONF_KIB, granularity_kib, 1, 1 << 20),
 	KEY("host-reserve-kib", CONF_KIB, host_reserve_kib, 0, HOST_MAX_KIB),
 	KEY("inaccuracy-compensation", CONF_BOOL, inaccuracy_compensation, 0, 1),
+	KEY("migration-timeout", CONF_DURATION, migration_timeout_ms, 1000,
+	    DAY_MS),
 	KEY("policy", CONF_POLICY, policy, 0, 0),
 	KEY("poll-interval", CONF_DURATION, poll_interval_ms, 1, 60000),
 	KEY("stuck-after", CONF_DURATION, stuck_after_ms, 0, DAY_MS),
@@ -56,6 +58,7 @@ conf_defaults(struct conf *c)
 	c->uncooperative_after_ms = 20000;
 	c->poll_interval_ms = 100;
 	c->balance_interval_ms = 10000;
+	c->migration_timeout_ms = 3600 * 1000;	/* a pinned domain's lease */
 	c->two_phase = true;
 	c->inaccuracy_compensation = true;
 	snprintf(c->policy, sizeof(c->policy), "%s", "proportional");

@@ -39,6 +39,32 @@ daemon_changed(struct squeezerd *bd)
 	bal_check_soon(bd);
 }
 
+/* Pins of domains that left, or whose lease ran out (a dead toolstack). */
+static int
+daemon_unpin(struct squeezerd *bd, uint64_t now)
+{
+	const struct resv_pin	*p;
+	size_t			 n, i;
+	int			 released = 0;
+
+	p = model_pin_list(bd->bd_model, &n);
+	for (i = 0; i < n; i++) {
+		if (model_dom(bd->bd_model, p[i].domid) == NULL)
+			log_info("domain %" PRId32 ": gone, migration over",
+			    p[i].domid);
+		else if (p[i].expires_ms != 0 && p[i].expires_ms <= now)
+			log_warnx("domain %" PRId32 ": migration not ended "
+			    "within migration-timeout, released", p[i].domid);
+		else
+			continue;
+		if (resv_pin_clear(bd->bd_be, bd->bd_be_ctx, p[i].domid) < 0)
+			log_warnx("domain %" PRId32 ": cannot unpin",
+			    p[i].domid);
+		released = 1;
+	}
+	return released;
+}
+
 /* Release what a fresh view shows as over: 1 when anything went. */
 static int
 daemon_release(struct squeezerd *bd, uint64_t now)
@@ -66,7 +92,7 @@ daemon_release(struct squeezerd *bd, uint64_t now)
 			log_warnx("reservation %s: cannot remove it", r[i].id);
 		released = 1;
 	}
-	return released;
+	return released | daemon_unpin(bd, now);
 }
 
 /* Arm the ttl timer for the earliest untransferred expiry. */
@@ -78,11 +104,18 @@ daemon_arm_expiry(struct squeezerd *bd, uint64_t now)
 	uint64_t		 first = 0, ms;
 	size_t			 n, i;
 
+	const struct resv_pin	*p;
+
 	r = model_resv(bd->bd_model, &n);
 	for (i = 0; i < n; i++)
 		if (r[i].domid < 0 && r[i].expires_ms != 0 &&
 		    (first == 0 || r[i].expires_ms < first))
 			first = r[i].expires_ms;
+	p = model_pin_list(bd->bd_model, &n);
+	for (i = 0; i < n; i++)
+		if (p[i].expires_ms != 0 && (first == 0 ||
+		    p[i].expires_ms < first))
+			first = p[i].expires_ms;
 	if (first == 0) {
 		evtimer_del(bd->bd_ev_expire);
 		return;

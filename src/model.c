@@ -28,6 +28,8 @@ struct model {
 	struct model_stats	 st;
 	struct resv		*resv;
 	size_t			 nresv;
+	struct resv_pin		*pins;
+	size_t			 npins;
 	bool			 lost;	/* the store went away mid-read */
 };
 
@@ -58,6 +60,7 @@ model_free(struct model *m)
 	free(m->md);
 	free(m->doms);
 	free(m->resv);
+	free(m->pins);
 	free(m);
 }
 
@@ -185,6 +188,7 @@ model_unbooted(struct model *m, struct model_dom *md, int64_t actual,
 	d->dyn_min_kib = d->dyn_max_kib = d->target_kib = d->actual_kib =
 	    d->maxmem_kib;
 	d->can_balloon = false;
+	md->dyn_min_kib = md->dyn_max_kib = d->maxmem_kib;
 	return 0;
 }
 
@@ -206,6 +210,8 @@ model_booted(struct model *m, struct model_dom *md, struct hv_domain *d)
 	    HOST_MAX_KIB, &d->dyn_max_kib) < 0 ||
 	    d->dyn_min_kib > d->dyn_max_kib)
 		d->dyn_min_kib = d->dyn_max_kib = d->target_kib;
+	md->dyn_min_kib = d->dyn_min_kib;
+	md->dyn_max_kib = d->dyn_max_kib;
 	return 0;
 }
 
@@ -222,6 +228,7 @@ model_read_dom(struct model *m, struct model_dom *md,
 	md->raw_max_kib = di->max_kib;
 	md->uncooperative = model_exists(m, md->domid, "memory/uncooperative");
 	d->domid = md->domid;
+	md->pin_kib = -1;
 	d->can_balloon = model_exists(m, md->domid, "control/feature-balloon");
 	md->booted = d->can_balloon || model_exists(m, md->domid,
 	    "data/updated");
@@ -329,6 +336,40 @@ model_read_doms(struct model *m, const struct backend_dominfo *di, size_t n)
 	return 0;
 }
 
+/*
+ * A pinned domain (leaving by migration) keeps its target: to the policy
+ * its range is that one value, so no balancing moves it.
+ */
+static int
+model_pins(struct model *m)
+{
+	struct hv_domain	*d;
+	long			 k;
+	size_t			 i;
+	int			 rc;
+
+	free(m->pins);
+	m->pins = NULL;
+	m->npins = 0;
+	if ((rc = resv_pin_list(m->be, m->ctx, &m->pins, &m->npins)) < 0)
+		return rc;
+	for (i = 0; i < m->npins; i++) {
+		if ((k = host_find(&m->snap, m->pins[i].domid)) < 0)
+			continue;
+		d = &m->snap.doms[k];
+		d->dyn_min_kib = d->dyn_max_kib = m->pins[i].kib;
+		model_dom(m, d->domid)->pin_kib = m->pins[i].kib;
+	}
+	return 0;
+}
+
+const struct resv_pin *
+model_pin_list(const struct model *m, size_t *ret_n)
+{
+	*ret_n = m->npins;
+	return m->pins;
+}
+
 /* "Always safe to decrease maxmem towards target" (3.2 step 8). */
 static void
 model_cap_maxmem(struct model *m)
@@ -358,7 +399,8 @@ model_refresh(struct model *m, uint64_t now_ms)
 	memset(&m->st, 0, sizeof(m->st));
 	if ((rc = model_read_doms(m, di, n)) < 0 ||
 	    (rc = m->be->physinfo(m->ctx, &pi)) < 0 ||
-	    (rc = model_reservations(m, di, n)) < 0)
+	    (rc = model_reservations(m, di, n)) < 0 ||
+	    (rc = model_pins(m)) < 0)
 		goto out;
 	m->st.total_kib = pi.total_kib;
 	m->st.physical_free_kib = pi.free_kib + pi.scrub_kib;

@@ -294,3 +294,70 @@ resv_of_domain(const struct backend_ops *be, void *ctx, int32_t domid,
 	free(v);
 	return rc;
 }
+
+int
+resv_pin_list(const struct backend_ops *be, void *ctx, struct resv_pin **ret,
+    size_t *ret_n)
+{
+	struct resv_pin	*v;
+	char		**names = NULL, path[128];
+	size_t		 n = 0, k = 0, i;
+	int64_t		 x;
+	int		 rc;
+
+	rc = be->directory(ctx, RESV_PIN_ROOT, &names, &n);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
+		backend_strv_free(names, n);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		if (conf_parse_int(names[i], HOST_MAX_DOMID, &x) < 0)
+			continue;
+		v[k].domid = (int32_t)x;
+		snprintf(path, sizeof(path), RESV_PIN_ROOT "/%s", names[i]);
+		if (resv_read_int(be, ctx, path, HOST_MAX_KIB, &v[k].kib) < 0)
+			continue;
+		snprintf(path, sizeof(path), RESV_PIN_ROOT "/%s/expires-ms",
+		    names[i]);
+		if (resv_read_int(be, ctx, path, INT64_MAX, &x) == 0)
+			v[k].expires_ms = (uint64_t)x;
+		k++;
+	}
+	backend_strv_free(names, n);
+	*ret = v;
+	*ret_n = k;
+	return 0;
+}
+
+int
+resv_pin_set(const struct backend_ops *be, void *ctx,
+    const struct resv_pin *p)
+{
+	char	path[128], val[32];
+	int	rc;
+
+	snprintf(path, sizeof(path), RESV_PIN_ROOT "/%" PRId32 "/expires-ms",
+	    p->domid);
+	snprintf(val, sizeof(val), "%" PRIu64, p->expires_ms);
+	if ((rc = be->write(ctx, path, val)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), RESV_PIN_ROOT "/%" PRId32, p->domid);
+	snprintf(val, sizeof(val), "%" PRId64, p->kib);
+	if ((rc = be->write(ctx, path, val)) < 0)
+		return rc;
+	return be->sync != NULL ? be->sync(ctx) : 0;
+}
+
+int
+resv_pin_clear(const struct backend_ops *be, void *ctx, int32_t domid)
+{
+	char	path[128];
+	int	rc;
+
+	snprintf(path, sizeof(path), RESV_PIN_ROOT "/%" PRId32, domid);
+	if ((rc = be->rm(ctx, path)) < 0 && rc != -ENOENT)
+		return rc;
+	return be->sync != NULL ? be->sync(ctx) : 0;
+}

@@ -29,6 +29,9 @@ extern const struct rpc_method rpc_reservation_query_method;
 extern const struct rpc_method rpc_balance_method;
 extern const struct rpc_method rpc_plan_method;
 extern const struct rpc_method rpc_login_method;
+extern const struct rpc_method rpc_migration_end_method;
+extern const struct rpc_method rpc_migration_prepare_method;
+extern const struct rpc_method rpc_migration_reserve_method;
 extern const struct rpc_method rpc_config_get_method;
 extern const struct rpc_method rpc_sim_domain_create_method;
 extern const struct rpc_method rpc_sim_domain_build_method;
@@ -44,6 +47,9 @@ static const struct rpc_method *const rpc_native_methods[] = {
 	&rpc_domain_list_method,
 	&rpc_host_status_method,
 	&rpc_login_method,
+	&rpc_migration_end_method,
+	&rpc_migration_prepare_method,
+	&rpc_migration_reserve_method,
 	&rpc_plan_method,
 	&rpc_reservation_cancel_method,
 	&rpc_reservation_delete_method,

@@ -23,8 +23,10 @@ rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 	char			 id[RESV_NAME_MAX + 1];
 
 	json_object_object_add(o, "domid", json_object_new_int(d->domid));
-	rpc_add_kib(o, "dynamic-min-kib", d->dyn_min_kib);
-	rpc_add_kib(o, "dynamic-max-kib", d->dyn_max_kib);
+	rpc_add_kib(o, "dynamic-min-kib", md != NULL ? md->dyn_min_kib :
+	    d->dyn_min_kib);
+	rpc_add_kib(o, "dynamic-max-kib", md != NULL ? md->dyn_max_kib :
+	    d->dyn_max_kib);
 	rpc_add_kib(o, "target-kib", d->target_kib);
 	rpc_add_kib(o, "actual-kib", d->actual_kib);
 	rpc_add_kib(o, "maxmem-kib", d->maxmem_kib);
@@ -34,6 +36,8 @@ rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 	    json_object_new_boolean(md != NULL && md->booted));
 	json_object_object_add(o, "state", json_object_new_string(
 	    engine_dom_state_name(engine_dom_state(bd->bd_engine, d))));
+	if (md != NULL && md->pin_kib >= 0)
+		rpc_add_kib(o, "migrating-kib", md->pin_kib);
 	if (md != NULL && md->initial_kib >= 0)
 		rpc_add_kib(o, "initial-reservation-kib", md->initial_kib);
 	if (resv_of_domain(bd->bd_be, bd->bd_be_ctx, d->domid, id) == 0)

@@ -227,6 +227,7 @@ svc_reserve(struct squeezerd *bd, struct rpc_req *req,
 	p->ttl_ms = a->ttl_ms;
 	p->rfmt = fmt;
 	p->op.kind = a->kind;
+	p->op.aim_max = a->aim_max;
 	p->op.kib = a->kib;
 	p->op.min_kib = a->min_kib;
 	p->op.max_kib = a->max_kib;
@@ -444,6 +445,174 @@ svc_query(struct squeezerd *bd, struct rpc_req *req, int64_t domid,
 	rpc_req_err(req)->domid = (int32_t)domid;
 	return rpc_fail(req, RPC_E_NO_RESV, "domain %" PRId64 " has no "
 	    "reservation", domid);
+}
+
+/* A migrating domain, pinned at kib; how the prepare ended. */
+struct svc_prep {
+	struct svc_pending	 p;	/* first: the balance it waits on */
+	int32_t			 domid;
+	int64_t			 kib;
+};
+
+static struct json_object *
+svc_prep_result(const struct hv_domain *d, bool ballooned)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "domid", json_object_new_int(d->domid));
+	json_object_object_add(o, "target-kib",
+	    json_object_new_int64(d->target_kib));
+	json_object_object_add(o, "actual-kib",
+	    json_object_new_int64(d->actual_kib));
+	json_object_object_add(o, "ballooned",
+	    json_object_new_boolean(ballooned));
+	return o;
+}
+
+/* The snapshot's view of domid after a fresh read, or NULL. */
+static const struct hv_domain *
+svc_dom(struct squeezerd *bd, int32_t domid)
+{
+	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
+	long				 i = host_find(s, domid);
+
+	return i < 0 ? NULL : &s->doms[i];
+}
+
+static void
+svc_prep_done(struct bal_op *op, const struct bal_result *br, void *arg)
+{
+	struct svc_prep		*x = arg;
+	struct squeezerd	*bd = x->p.bd;
+	const struct hv_domain	*d;
+
+	(void)op;
+	(void)daemon_refresh(bd, true);
+	d = svc_dom(bd, x->domid);
+	if (d != NULL && host_hit_target(d->inaccuracy_kib, d->actual_kib,
+	    x->kib) && br->outcome != BAL_DEADLINE) {
+		log_info("domain %" PRId32 ": at %" PRId64 " KiB for its "
+		    "migration", x->domid, x->kib);
+		rpc_req_done(x->p.req, svc_prep_result(d, true));
+	} else {
+		if (br->outcome == BAL_SUCCESS) {
+			struct bal_result r = *br;
+
+			r.outcome = BAL_REFUSED;
+			r.domids = &x->domid;
+			r.ndomids = 1;
+			svc_bal_error(x->p.req, &r);
+		} else
+			svc_bal_error(x->p.req, br);
+		(void)resv_pin_clear(bd->bd_be, bd->bd_be_ctx, x->domid);
+		daemon_changed(bd);	/* unpinned: it may grow back */
+		rpc_req_failed(x->p.req);
+	}
+	free(x);
+}
+
+/* The client went away: the migration did not start; unpin. */
+static void
+svc_prep_gone(struct rpc_req *req, void *arg)
+{
+	struct svc_prep	*x = arg;
+
+	(void)req;
+	bal_cancel(x->p.bd, &x->p.op);
+	(void)resv_pin_clear(x->p.bd->bd_be, x->p.bd->bd_be_ctx, x->domid);
+	daemon_changed(x->p.bd);
+	free(x);
+}
+
+int
+svc_migration_prepare(struct squeezerd *bd, struct rpc_req *req,
+    int64_t domid, int64_t max_kib, uint64_t deadline_ms,
+    struct json_object **ret)
+{
+	const struct hv_domain	*d;
+	struct model_dom	*md;
+	struct resv_pin		 pin;
+	struct svc_prep		*x;
+	int64_t			 kib;
+	int			 rc;
+
+	if (daemon_refresh(bd, true) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot read the host");
+	if ((d = svc_dom(bd, (int32_t)domid)) == NULL) {
+		rpc_req_err(req)->domid = (int32_t)domid;
+		return rpc_fail(req, RPC_E_UNKNOWN_DOMAIN, "no domain %" PRId64,
+		    domid);
+	}
+	md = model_dom(bd->bd_model, (int32_t)domid);
+	kib = md->pin_kib >= 0 ? md->dyn_max_kib : d->target_kib;
+	if (kib > max_kib)
+		kib = max_kib;
+	if (kib < md->dyn_min_kib) {
+		snprintf(rpc_req_err(req)->param,
+		    sizeof(rpc_req_err(req)->param), "max-kib");
+		return rpc_fail(req, RPC_E_PARAMS, "max-kib %" PRId64 " is "
+		    "below domain %" PRId64 "'s dynamic-min %" PRId64, max_kib,
+		    domid, md->dyn_min_kib);
+	}
+	pin = (struct resv_pin){ (int32_t)domid, kib,
+	    daemon_now_ms() + bd->bd_conf.migration_timeout_ms };
+	if ((rc = resv_pin_set(bd->bd_be, bd->bd_be_ctx, &pin)) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot pin: %s",
+		    strerror(-rc));
+	bd->bd_stale = true;
+	log_info("domain %" PRId64 ": migrating, pinned at %" PRId64 " KiB",
+	    domid, kib);
+	if (d->target_kib == kib && (d->actual_kib <= kib +
+	    d->inaccuracy_kib || !d->can_balloon)) {
+		*ret = svc_prep_result(d, false);
+		return 0;	/* no ballooning: the destination has room */
+	}
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		return rpc_fail(req, RPC_E_INTERNAL, "out of memory");
+	x->p.bd = bd;
+	x->p.req = req;
+	x->p.op.arg = x;
+	x->p.op.kind = BAL_BALANCE;	/* the pin moves its target */
+	x->p.op.deadline_ms = deadline_ms ? daemon_now_ms() + deadline_ms : 0;
+	x->p.op.done = svc_prep_done;
+	x->domid = (int32_t)domid;
+	x->kib = kib;
+	rpc_req_on_cancel(req, svc_prep_gone, x);
+	bal_submit(bd, &x->p.op);
+	return RPC_PENDING;
+}
+
+int
+svc_migration_end(struct squeezerd *bd, struct rpc_req *req, int64_t domid,
+    bool done)
+{
+	const struct resv_pin	*p;
+	struct resv_pin		 pin;
+	size_t			 n, i;
+	int			 rc;
+
+	if (daemon_refresh(bd, true) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot read the host");
+	p = model_pin_list(bd->bd_model, &n);
+	for (i = 0; i < n && p[i].domid != domid; i++)
+		;
+	if (i == n) {
+		rpc_req_err(req)->domid = (int32_t)domid;
+		return rpc_fail(req, RPC_E_UNKNOWN_DOMAIN, "domain %" PRId64
+		    " is not migrating", domid);
+	}
+	if (done) {	/* kept until the domain is gone: it must not regrow */
+		pin = p[i];
+		pin.expires_ms = 0;
+		rc = resv_pin_set(bd->bd_be, bd->bd_be_ctx, &pin);
+	} else
+		rc = resv_pin_clear(bd->bd_be, bd->bd_be_ctx, (int32_t)domid);
+	if (rc < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "%s", strerror(-rc));
+	log_info("domain %" PRId64 ": migration %s", domid,
+	    done ? "done" : "aborted, its range restored");
+	daemon_changed(bd);
+	return 0;
 }
 
 int64_t
