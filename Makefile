@@ -59,7 +59,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
 
-.PHONY: all check unit scenarios rpc install-check harness bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios rpc install-check harness e2e bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -136,6 +136,7 @@ check: deps
 	$(MAKE) install-check
 	$(MAKE) valgrind
 	$(MAKE) harness
+	$(MAKE) e2e
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -167,6 +168,20 @@ build/xs-react: bench/xs-react.c
 rpc: squeezerd squeezerctl $(RPC_TOOLS)
 	@sh tests/rpc/run.sh
 	@sh tests/rpc/ctl.sh
+
+# End to end: the unmodified daemon on the xen backend against the real
+# xenstored (shimmed) and xsd-sim, the libxenctrl double and balloon-sim.
+E2E_TOOLS = build/e2e/xsctl
+
+build/e2e/xsctl: tests/e2e/xsctl.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(XSD_XS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(XSD_XS_LIBS)
+
+e2e: squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) $(XC_SHIM) \
+    $(XC_BALLOON) $(XC_XSINTRO) $(XSD_SIM)
+	@sh tests/harness/xc/check-symbols.sh ./squeezerd
+	@sh tests/e2e/run.sh
 
 harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
 

@@ -27,6 +27,8 @@ struct model_dom {
 	bool		 type_known;
 	int64_t		 xen_offset_kib;	/* 1024 for hvm, pvh */
 	int64_t		 mem_offset_kib;	/* memory-offset */
+	int64_t		 known_offset_kib;	/* as last read or measured */
+	bool		 offset_known;
 	int64_t		 raw_max_kib;	/* Xen's maxmem */
 	int64_t		 initial_kib;	/* initial-reservation, or -1 */
 	int64_t		 dyn_min_kib;	/* as in xenstore (a pin hides it) */

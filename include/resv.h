@@ -42,6 +42,14 @@ int	resv_add(const struct backend_ops *, void *ctx, const struct resv *);
 
 /* Write a reservation back as it was (in-transfer included), if missing. */
 int	resv_restore(const struct backend_ops *, void *ctx, const struct resv *);
+
+/*
+ * The domain's side of a transfer (initial-reservation, reservation-id),
+ * if the store lost it: 1 when written back, 0 when there, or -errno (the
+ * domain's directory is not back yet).
+ */
+int	resv_restore_domain(const struct backend_ops *, void *ctx,
+	    const struct resv *);
 int	resv_remove(const struct backend_ops *, void *ctx, const char *session,
 	    const char *id);
 

@@ -467,7 +467,8 @@ bal_probe(struct squeezerd *bd)
 
 	if (bd->bd_be->reconnect == NULL)
 		return;
-	if ((rc = bd->bd_be->read(bd->bd_be_ctx, "/squeezed", &v)) == 0)
+	/* "/" is never cached: this really asks xenstored */
+	if ((rc = bd->bd_be->read(bd->bd_be_ctx, "/", &v)) == 0)
 		free(v);
 	else if (rc == -EPIPE)
 		(void)daemon_refresh(bd, true);	/* reconnects, or retries */
@@ -477,6 +478,7 @@ void
 bal_check_cb(int fd, short what, void *arg)
 {
 	struct squeezerd	*bd = arg;
+	bool			 wanted;
 
 	(void)fd;
 	(void)what;
@@ -484,11 +486,12 @@ bal_check_cb(int fd, short what, void *arg)
 		bal_check_later(bd);	/* a wanted check waits for the queue */
 		return;
 	}
-	if (!bd->bd_check_wanted && bal_settled(bd))
+	wanted = bd->bd_check_wanted;
+	bd->bd_check_wanted = false;	/* what follows may want another */
+	if (!wanted && bal_settled(bd))
 		bal_probe(bd);
 	else
 		bal_check(bd);
-	bd->bd_check_wanted = false;
 	bal_check_later(bd);
 }
 

@@ -70,13 +70,23 @@ static int
 daemon_release(struct squeezerd *bd, uint64_t now)
 {
 	const struct resv	*r;
+	struct model_dom	*md;
 	size_t			 n, i;
 	int			 released = 0;
 
 	r = model_resv(bd->bd_model, &n);
 	for (i = 0; i < n; i++) {
-		if (r[i].domid >= 0 && model_dom(bd->bd_model,
-		    r[i].domid) == NULL)
+		md = r[i].domid >= 0 ? model_dom(bd->bd_model, r[i].domid) :
+		    NULL;
+		if (md != NULL && !md->booted && md->initial_kib < 0 &&
+		    resv_restore_domain(bd->bd_be, bd->bd_be_ctx, &r[i]) == 1) {
+			log_info("reservation %s: domain %" PRId32 "'s "
+			    "initial-reservation written back", r[i].id,
+			    r[i].domid);
+			released = 1;	/* read again, with it */
+			continue;
+		}
+		if (r[i].domid >= 0 && md == NULL)
 			log_info("reservation %s (session %s, %" PRId64 " KiB): "
 			    "domain %" PRId32 " is gone, released", r[i].id,
 			    r[i].session, r[i].kib, r[i].domid);
@@ -238,6 +248,12 @@ daemon_reconnected(struct squeezerd *bd)
 	log_info("reconnected to xenstored; %zu reservation(s) checked",
 	    restored);
 	evtimer_del(bd->bd_ev_reconnect);
+	/* a new pipe may have the old fd's number: register it afresh */
+	if (bd->bd_ev_watch != NULL) {
+		event_free(bd->bd_ev_watch);
+		bd->bd_ev_watch = NULL;
+	}
+	bd->bd_watch_fd = -1;
 	daemon_watch_arm(bd);
 }
 

@@ -147,8 +147,17 @@ model_offset(struct model *m, struct model_dom *md, int64_t tot_kib)
 	    -HOST_MAX_KIB, HOST_MAX_KIB, &md->mem_offset_kib);
 	if (rc == -EINVAL)
 		md->skip_why = "memory/memory-offset";
+	if (rc == 0)
+		md->offset_known = true;
 	if (rc != -ENOENT)
 		return rc;
+	if (md->offset_known) {	/* a new, empty xenstored: keep ours */
+		md->mem_offset_kib = md->known_offset_kib;
+		snprintf(val, sizeof(val), "%" PRId64, md->mem_offset_kib);
+		(void)model_path(path, sizeof(path), md->domid,
+		    "memory/memory-offset");
+		return m->be->write(m->ctx, path, val);
+	}
 	if ((rc = model_read_int(m, md->domid, "memory/target", 0,
 	    HOST_MAX_KIB, &target)) < 0) {
 		if (rc == -EINVAL)
@@ -156,6 +165,7 @@ model_offset(struct model *m, struct model_dom *md, int64_t tot_kib)
 		return rc;
 	}
 	md->mem_offset_kib = tot_kib - target;
+	md->offset_known = true;
 	snprintf(val, sizeof(val), "%" PRId64, md->mem_offset_kib);
 	(void)model_path(path, sizeof(path), md->domid, "memory/memory-offset");
 	return m->be->write(m->ctx, path, val);
@@ -236,6 +246,8 @@ model_read_dom(struct model *m, struct model_dom *md,
 	md->mem_offset_kib = 0;
 	if (md->booted && (rc = model_offset(m, md, di->tot_kib)) < 0)
 		return rc;
+	if (md->booted)
+		md->known_offset_kib = md->mem_offset_kib;
 	d->actual_kib = di->tot_kib - md->mem_offset_kib;
 	max = di->max_kib - md->xen_offset_kib - md->mem_offset_kib;
 	d->maxmem_kib = max > 0 ? max : 0;

@@ -200,6 +200,9 @@ resv_add(const struct backend_ops *be, void *ctx, const struct resv *r)
 	return be->sync != NULL ? be->sync(ctx) : 0;
 }
 
+static int	resv_dom_write(const struct backend_ops *, void *, int32_t,
+		    const char *, const char *);
+
 int
 resv_restore(const struct backend_ops *be, void *ctx, const struct resv *r)
 {
@@ -219,6 +222,30 @@ resv_restore(const struct backend_ops *be, void *ctx, const struct resv *r)
 	(void)resv_path(path, sizeof(path), r->session, r->id, "in-transfer");
 	snprintf(val, sizeof(val), "%" PRId32, r->domid);
 	return be->write(ctx, path, val);
+}
+
+int
+resv_restore_domain(const struct backend_ops *be, void *ctx,
+    const struct resv *r)
+{
+	char	path[128], val[32], *v;
+	int	rc;
+
+	snprintf(path, sizeof(path), "/local/domain/%" PRId32
+	    "/memory/initial-reservation", r->domid);
+	if (r->domid < 0 || r->kib < 0)
+		return 0;
+	if (be->read(ctx, path, &v) == 0) {
+		free(v);
+		return 0;
+	}
+	snprintf(val, sizeof(val), "%" PRId64, r->kib);
+	if ((rc = resv_dom_write(be, ctx, r->domid, "initial-reservation",
+	    val)) < 0 ||
+	    (rc = resv_dom_write(be, ctx, r->domid, "reservation-id",
+	    r->id)) < 0)
+		return rc;
+	return 1;
 }
 
 int
