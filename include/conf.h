@@ -21,6 +21,9 @@ struct conf {
 	uint64_t	poll_interval_ms;
 	uint64_t	balance_interval_ms;
 	uint64_t	migration_timeout_ms;
+	bool		manage_dom0;
+	int64_t		dom0_dyn_min_kib;
+	int64_t		dom0_dyn_max_kib;	/* 0: auto */
 	bool		two_phase;
 	bool		inaccuracy_compensation;
 	char		policy[CONF_POLICY_MAX];

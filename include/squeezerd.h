@@ -69,6 +69,12 @@ void	daemon_watch_arm(struct squeezerd *);
 void	daemon_watch_cb(int fd, short what, void *arg);
 void	daemon_reconnect_cb(int fd, short what, void *arg);
 
+/*
+ * manage-domain-zero: dom0 takes part, with the dynamic range of the
+ * configuration written to xenstore (squeezed's configure_domain_zero).
+ */
+void	daemon_dom0(struct squeezerd *);
+
 /* Re-read the configuration (SIGHUP); keeps the old one on error. */
 int	daemon_reload(struct squeezerd *);
 

@@ -278,8 +278,8 @@ xenb_domain_dir(const char *path, char *dir, size_t len)
 	if (strncmp(path, "/local/domain/", 14) != 0)
 		return false;
 	p = path + 14 + strspn(path + 14, "0123456789");
-	if (p == path + 14 || *p != '/')
-		return false;
+	if (p == path + 14 || *p != '/' || strncmp(path + 14, "0/", 2) == 0)
+		return false;		/* dom0 is always there */
 	n = (size_t)(p - path);
 	if (n >= len)
 		return false;

@@ -33,9 +33,14 @@ static const struct conf_key conf_table[] = {
 	KEY("balance-interval", CONF_DURATION, balance_interval_ms, 10, DAY_MS),
 	KEY("balance-tolerance-kib", CONF_KIB, balance_tolerance_kib, 0,
 	    HOST_MAX_KIB),
+	KEY("domain-zero-dynamic-max-kib", CONF_KIB, dom0_dyn_max_kib, 0,
+	    HOST_MAX_KIB),
+	KEY("domain-zero-dynamic-min-kib", CONF_KIB, dom0_dyn_min_kib, 0,
+	    HOST_MAX_KIB),
 	KEY("granularity-kib", CONF_KIB, granularity_kib, 1, 1 << 20),
 	KEY("host-reserve-kib", CONF_KIB, host_reserve_kib, 0, HOST_MAX_KIB),
 	KEY("inaccuracy-compensation", CONF_BOOL, inaccuracy_compensation, 0, 1),
+	KEY("manage-domain-zero", CONF_BOOL, manage_dom0, 0, 1),
 	KEY("migration-timeout", CONF_DURATION, migration_timeout_ms, 1000,
 	    DAY_MS),
 	KEY("policy", CONF_POLICY, policy, 0, 0),
@@ -59,6 +64,8 @@ conf_defaults(struct conf *c)
 	c->poll_interval_ms = 100;
 	c->balance_interval_ms = 10000;
 	c->migration_timeout_ms = 3600 * 1000;	/* a pinned domain's lease */
+	c->dom0_dyn_min_kib = 1048576;		/* squeezed: 1 GiB */
+	c->dom0_dyn_max_kib = 0;		/* auto */
 	c->two_phase = true;
 	c->inaccuracy_compensation = true;
 	snprintf(c->policy, sizeof(c->policy), "%s", "proportional");

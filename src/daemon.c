@@ -17,6 +17,7 @@
 #include "balancer.h"
 #include "conf.h"
 #include "engine.h"
+#include "host.h"
 #include "log.h"
 #include "model.h"
 #include "resv.h"
@@ -323,6 +324,59 @@ daemon_refresh(struct squeezerd *bd, bool force)
 	return 0;
 }
 
+static int
+daemon_dom0_write(struct squeezerd *bd, const char *key, int64_t kib)
+{
+	char	path[64], val[32];
+
+	snprintf(path, sizeof(path), "/local/domain/0/%s", key);
+	snprintf(val, sizeof(val), "%" PRId64, kib);
+	return bd->bd_be->write(bd->bd_be_ctx, path, val);
+}
+
+void
+daemon_dom0(struct squeezerd *bd)
+{
+	struct backend_dominfo	*di = NULL;
+	int64_t			 dmin = bd->bd_conf.dom0_dyn_min_kib;
+	int64_t			 dmax = bd->bd_conf.dom0_dyn_max_kib, cur;
+	size_t			 n = 0;
+	char			*v;
+	int			 rc = 0;
+
+	model_set_dom0(bd->bd_model, bd->bd_conf.manage_dom0 ||
+	    bd->bd_be == &backend_sim_ops);
+	if (!bd->bd_conf.manage_dom0 || bd->bd_be == &backend_sim_ops)
+		return;
+	if (dmax == 0 && bd->bd_be->read(bd->bd_be_ctx,
+	    "/local/domain/0/memory/dynamic-max", &v) == 0) {
+		if (conf_parse_int(v, HOST_MAX_KIB, &cur) == 0)
+			dmax = cur;	/* auto: what xenstore says */
+		free(v);
+	}
+	if (dmax == 0 && bd->bd_be->domains(bd->bd_be_ctx, &di, &n) == 0 &&
+	    n > 0 && di[0].domid == 0)
+		dmax = di[0].tot_kib;	/* auto: what dom0 has */
+	free(di);
+	if (dmax < dmin)
+		dmax = dmin;
+	rc |= daemon_dom0_write(bd, "memory/dynamic-min", dmin);
+	rc |= daemon_dom0_write(bd, "memory/dynamic-max", dmax);
+	if (bd->bd_be->read(bd->bd_be_ctx, "/local/domain/0/memory/target",
+	    &v) == 0)
+		free(v);
+	else
+		rc |= daemon_dom0_write(bd, "memory/target", dmax);
+	rc |= bd->bd_be->write(bd->bd_be_ctx,
+	    "/local/domain/0/control/feature-balloon", "1");
+	if (rc < 0)
+		log_warnx("dom0: cannot write its memory keys");
+	else
+		log_info("dom0 managed: dynamic range %" PRId64 "-%" PRId64
+		    " KiB", dmin, dmax);
+	bd->bd_stale = true;
+}
+
 int
 daemon_reload(struct squeezerd *bd)
 {
@@ -352,6 +406,7 @@ daemon_reload(struct squeezerd *bd)
 	}
 	bd->bd_conf = c;
 	bd->bd_ec = ec;
+	daemon_dom0(bd);
 	log_info("configuration reloaded");
 	evtimer_del(bd->bd_ev_check);
 	bal_check_later(bd);

@@ -53,6 +53,12 @@ model_new(const struct backend_ops *be, void *ctx, bool include_dom0)
 }
 
 void
+model_set_dom0(struct model *m, bool include_dom0)
+{
+	m->include_dom0 = include_dom0;
+}
+
+void
 model_free(struct model *m)
 {
 	if (m == NULL)

@@ -195,7 +195,8 @@ static int
 rpc_v1_get_domain_zero_policy(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *p, struct json_object **ret)
 {
-	int64_t	kib;
+	struct json_object	*range;
+	int64_t			 kib;
 
 	if (rpc_v1_args(req, p, "s") < 0)
 		return RPC_FAILED;
@@ -203,8 +204,20 @@ rpc_v1_get_domain_zero_policy(struct squeezerd *bd, struct rpc_req *req,
 		return rpc_fail(req, RPC_E_INTERNAL, "Failed to obtain total "
 		    "memory");
 	*ret = json_object_new_array();
-	json_object_array_add(*ret, json_object_new_string("Fixed_size"));
-	json_object_array_add(*ret, json_object_new_int64(kib * 1024));
+	if (!bd->bd_conf.manage_dom0) {
+		json_object_array_add(*ret, json_object_new_string(
+		    "Fixed_size"));
+		json_object_array_add(*ret, json_object_new_int64(kib * 1024));
+		return 0;
+	}
+	range = json_object_new_array();
+	json_object_array_add(range, json_object_new_int64(
+	    bd->bd_conf.dom0_dyn_min_kib * 1024));
+	json_object_array_add(range, json_object_new_int64(
+	    (bd->bd_conf.dom0_dyn_max_kib ? bd->bd_conf.dom0_dyn_max_kib : kib) *
+	    1024));
+	json_object_array_add(*ret, json_object_new_string("Auto_balloon"));
+	json_object_array_add(*ret, range);
 	return 0;
 }
 

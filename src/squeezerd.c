@@ -285,6 +285,7 @@ start(struct squeezerd *bd)
 		fprintf(stderr, "squeezerd: out of memory\n");
 		return -ENOMEM;
 	}
+	daemon_dom0(bd);
 	if ((rc = daemon_refresh(bd, true)) < 0) {
 		fprintf(stderr, "squeezerd: cannot read the host: %s\n",
 		    strerror(-rc));
