@@ -21,6 +21,7 @@ struct conf {
 	uint64_t	poll_interval_ms;
 	uint64_t	balance_interval_ms;
 	uint64_t	migration_timeout_ms;
+	int64_t		min_progress_kib_s;
 	bool		manage_dom0;
 	int64_t		dom0_dyn_min_kib;
 	int64_t		dom0_dyn_max_kib;	/* 0: auto */

@@ -26,6 +26,7 @@ struct engine_conf {
 	int64_t			 granularity_kib;	/* 1: squeezed's targets */
 	uint64_t		 stuck_after_ms;	/* squeezed: 5000 */
 	uint64_t		 uncooperative_after_ms;	/* squeezed: 20000 */
+	int64_t			 min_progress_kib_s;	/* 0: squeezed's rule */
 	bool			 two_phase;		/* free before grow */
 	bool			 inaccuracy_compensation;
 };

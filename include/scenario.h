@@ -32,6 +32,7 @@ struct scen_step {
 	enum engine_cond until_cond;
 	int64_t		until_kib;
 	uint64_t	wait_ms;	/* wait */
+	uint64_t	deadline_ms;	/* reserve, reserve-range; 0: none */
 };
 
 struct scenario {

@@ -20,6 +20,7 @@ enum sim_model {
 	SIM_STUCK,		/* never moves */
 	SIM_INTERMITTENT,	/* moves only in even periods */
 	SIM_NONE,		/* no balloon driver */
+	SIM_TRICKLE,		/* rate x period at each period's end */
 };
 
 struct sim_balloon {

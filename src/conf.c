@@ -43,6 +43,8 @@ static const struct conf_key conf_table[] = {
 	KEY("manage-domain-zero", CONF_BOOL, manage_dom0, 0, 1),
 	KEY("migration-timeout", CONF_DURATION, migration_timeout_ms, 1000,
 	    DAY_MS),
+	KEY("min-progress-kib-s", CONF_KIB, min_progress_kib_s, 0,
+	    HOST_MAX_KIB),
 	KEY("policy", CONF_POLICY, policy, 0, 0),
 	KEY("poll-interval", CONF_DURATION, poll_interval_ms, 1, 60000),
 	KEY("stuck-after", CONF_DURATION, stuck_after_ms, 0, DAY_MS),
@@ -65,6 +67,7 @@ conf_defaults(struct conf *c)
 	c->balance_interval_ms = 10000;
 	c->migration_timeout_ms = 3600 * 1000;	/* a pinned domain's lease */
 	c->dom0_dyn_min_kib = 1048576;		/* squeezed: 1 GiB */
+	c->min_progress_kib_s = 64;		/* 16 pages a second */
 	c->dom0_dyn_max_kib = 0;		/* auto */
 	c->two_phase = true;
 	c->inaccuracy_compensation = true;
@@ -355,6 +358,7 @@ conf_engine(const struct conf *c, struct engine_conf *ret)
 		.granularity_kib = c->granularity_kib,
 		.stuck_after_ms = c->stuck_after_ms,
 		.uncooperative_after_ms = c->uncooperative_after_ms,
+		.min_progress_kib_s = c->min_progress_kib_s,
 		.two_phase = c->two_phase,
 		.inaccuracy_compensation = c->inaccuracy_compensation,
 	};

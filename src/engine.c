@@ -18,6 +18,8 @@ struct engine_dom {
 	uint64_t	op_gen;		/* stuckness valid for this operation */
 	int64_t		last_actual_kib;
 	uint64_t	last_progress_ms;
+	int64_t		window_actual_kib;	/* progress-rate window */
+	uint64_t	window_ms;
 	bool		stuck;
 	bool		non_active;	/* in the last iteration's non-active set */
 	uint64_t	last_coop_ms;	/* last seen on target (or unballoonable) */
@@ -228,6 +230,30 @@ engine_direction(const struct hv_domain *d)
 }
 
 /*
+ * Progress is judged by rate too: over each stuck-after window a domain on
+ * its way must move at least min-progress-kib-s on average, so a guest
+ * cannot look alive by freeing a page every few seconds.  A window starts
+ * afresh when it is passed (or when the domain reaches its target).
+ */
+static bool
+engine_too_slow(struct engine *e, struct engine_dom *t,
+    const struct hv_domain *d, int dir, uint64_t now_ms)
+{
+	int64_t	moved, need;
+
+	if (e->conf.min_progress_kib_s <= 0 || e->conf.stuck_after_ms == 0)
+		return false;
+	if (now_ms - t->window_ms < e->conf.stuck_after_ms)
+		return false;
+	moved = (d->actual_kib - t->window_actual_kib) * dir;
+	need = e->conf.min_progress_kib_s *
+	    (int64_t)(now_ms - t->window_ms) / 1000;
+	t->window_ms = now_ms;
+	t->window_actual_kib = d->actual_kib;
+	return moved < need;
+}
+
+/*
  * Stuckness monitor and the active set.  A dry run sees every domain as new
  * (fresh monitor) and changes nothing.  Returns the number of active domains.
  */
@@ -249,8 +275,9 @@ engine_judge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms,
 			dir = engine_direction(d);
 			if (t->op_gen != e->op_gen) {
 				t->op_gen = e->op_gen;
-				t->last_actual_kib = d->actual_kib;
-				t->last_progress_ms = now_ms;
+				t->last_actual_kib = t->window_actual_kib =
+				    d->actual_kib;
+				t->last_progress_ms = t->window_ms = now_ms;
 				t->stuck = false;
 				t->non_active = false;
 			}
@@ -260,8 +287,9 @@ engine_judge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms,
 				t->last_progress_ms = now_ms;
 				t->stuck = false;
 			}
-			if (dir != 0 && engine_elapsed(now_ms,
-			    t->last_progress_ms, e->conf.stuck_after_ms))
+			if (dir != 0 && (engine_elapsed(now_ms,
+			    t->last_progress_ms, e->conf.stuck_after_ms) ||
+			    engine_too_slow(e, t, d, dir, now_ms)))
 				t->stuck = true;
 			stuck = t->stuck;
 			was_non_active = t->non_active;

@@ -396,8 +396,8 @@ scen_balloon(const struct scen_ctx *c, const char *path,
 		if (!json_object_is_type(v, json_type_string) ||
 		    sim_model_parse(json_object_get_string(v), &b->model) < 0)
 			return scen_fail(c, sub, "unknown balloon model (expected "
-			    "normal, floor, ceiling, stuck, intermittent or "
-			    "none)");
+			    "normal, floor, ceiling, stuck, intermittent, "
+			    "trickle or none)");
 	}
 	if ((rc = scen_int(c, path, obj, "rate-kib-s", false,
 	    SIM_DEFAULT_RATE_KIB_S, 1, HOST_MAX_KIB, &b->rate_kib_s)) < 0)
@@ -406,7 +406,8 @@ scen_balloon(const struct scen_ctx *c, const char *path,
 	    b->model == SIM_CEILING, 0, 0, HOST_MAX_KIB, &b->limit_kib)) < 0)
 		return rc;
 	return scen_secs(c, path, obj, "period-s",
-	    b->model == SIM_INTERMITTENT, SCEN_MAX_WAIT_S, &b->period_s);
+	    b->model == SIM_INTERMITTENT || b->model == SIM_TRICKLE,
+	    SCEN_MAX_WAIT_S, &b->period_s);
 }
 
 static const char *const scen_domain_keys[] = {
@@ -508,10 +509,11 @@ scen_domains(const struct scen_ctx *c, struct json_object *arr,
 }
 
 /* Which fields each op takes (after "op"). */
-static const char *const scen_step_keys[][4] = {
+static const char *const scen_step_keys[][5] = {
 	[SCEN_FREE]		= { "op", "kib", "until", NULL },
-	[SCEN_RESERVE]		= { "op", "kib", NULL },
-	[SCEN_RESERVE_RANGE]	= { "op", "min-kib", "max-kib", NULL },
+	[SCEN_RESERVE]		= { "op", "kib", "deadline-s", NULL },
+	[SCEN_RESERVE_RANGE]	= { "op", "min-kib", "max-kib", "deadline-s",
+				    NULL },
 	[SCEN_BALANCE]		= { "op", NULL },
 	[SCEN_CONSUME]		= { "op", "kib", NULL },
 	[SCEN_WAIT]		= { "op", "s", NULL },
@@ -537,6 +539,21 @@ scen_until(const struct scen_ctx *c, const char *path, struct json_object *obj,
 		return scen_fail(c, sub, "must be \"ge:KIB\" or \"le:KIB\"");
 	st->has_until = true;
 	st->until_cond = s[0] == 'g' ? ENGINE_COND_GE : ENGINE_COND_LE;
+	return 0;
+}
+
+/* reserve's optional "deadline-s". */
+static int
+scen_deadline(const struct scen_ctx *c, const char *path,
+    struct json_object *obj, struct scen_step *st)
+{
+	double	secs = 0.0;
+	int	rc;
+
+	if ((rc = scen_secs(c, path, obj, "deadline-s", false,
+	    SCEN_MAX_WAIT_S, &secs)) < 0)
+		return rc;
+	st->deadline_ms = (uint64_t)llround(secs * 1000.0);
 	return 0;
 }
 
@@ -579,9 +596,14 @@ scen_step(const struct scen_ctx *c, const char *path, struct json_object *obj,
 	case SCEN_RESERVE:
 	case SCEN_CONSUME:
 	case SCEN_PLAN:
+		if (st->op == SCEN_RESERVE && (rc = scen_deadline(c, path, obj,
+		    st)) < 0)
+			return rc;
 		return scen_int(c, path, obj, "kib", st->op != SCEN_PLAN, 0, 0,
 		    HOST_MAX_KIB, &st->kib);
 	case SCEN_RESERVE_RANGE:
+		if ((rc = scen_deadline(c, path, obj, st)) < 0)
+			return rc;
 		if ((rc = scen_int(c, path, obj, "min-kib", true, 0, 0,
 		    HOST_MAX_KIB, &st->min_kib)) < 0 ||
 		    (rc = scen_int(c, path, obj, "max-kib", true, 0, 0,

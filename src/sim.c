@@ -19,6 +19,7 @@ static const char *const sim_model_names[] = {
 	[SIM_STUCK]		= "stuck",
 	[SIM_INTERMITTENT]	= "intermittent",
 	[SIM_NONE]		= "none",
+	[SIM_TRICKLE]		= "trickle",
 };
 
 int
@@ -237,6 +238,10 @@ sim_delta(const struct sim_dom *s, double last, double t)
 		proposed = d->actual_kib + delta;
 		return proposed < s->b.limit_kib ? delta :
 		    s->b.limit_kib - d->actual_kib;
+	case SIM_TRICKLE:	/* e.g. a page every 4 s: alive, barely */
+		dt = s->b.period_s * (double)((int64_t)(t / s->b.period_s) -
+		    (int64_t)(last / s->b.period_s));
+		return sim_step(d, s->b.rate_kib_s, dt);
 	case SIM_NORMAL:
 		break;
 	}

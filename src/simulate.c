@@ -22,10 +22,19 @@ struct simctx {
 	char			 err[256];
 };
 
+#define SIM_LATE	1	/* sim_op: the deadline passed */
+
+struct sim_saved;
+static int	sim_op(struct engine *, struct sim_host *,
+		    const struct engine_goal *, uint64_t, uint64_t,
+		    struct sim_saved *, FILE *, struct engine_result *, char *,
+		    size_t);
+
 /* A step's outcome, as the scenario output reports it. */
 struct sim_outcome {
-	const char	*outcome;	/* success, cannot_free, refused, error */
-	int64_t		 needed_kib, free_kib;
+	const char	*outcome;	/* success, cannot_free, refused, error,
+					   deadline_exceeded */
+	int64_t		 needed_kib, free_kib, freed_kib;
 	const int32_t	*domids;
 	size_t		 ndomids;
 	int64_t		 obtained_kib;
@@ -71,10 +80,49 @@ sim_trace(FILE *trace, uint64_t now_ms, const struct host_snapshot *snap,
 	fputc('\n', trace);
 }
 
+/* Targets as they were before an operation changed them (deadlines). */
+struct sim_saved {
+	struct engine_action	*v;
+	size_t			 n;
+};
+
+static void
+sim_save(struct sim_saved *sv, const struct hv_domain *d)
+{
+	struct engine_action	*nv;
+	size_t			 i;
+
+	if (sv == NULL)
+		return;
+	for (i = 0; i < sv->n; i++)
+		if (sv->v[i].domid == d->domid)
+			return;
+	if ((nv = realloc(sv->v, (sv->n + 1) * sizeof(*nv))) == NULL)
+		return;
+	sv->v = nv;
+	sv->v[sv->n++] = (struct engine_action){ d->domid, d->target_kib };
+}
+
+/* Put every saved target back, as the daemon does when a reserve fails. */
+static void
+sim_restore(struct sim_host *h, struct sim_saved *sv)
+{
+	struct host_snapshot	snap;
+	long			i;
+	size_t			k;
+
+	sim_snapshot(h, &snap);
+	for (k = 0; k < sv->n; k++)
+		if ((i = host_find(&snap, sv->v[k].domid)) >= 0)
+			(void)engine_apply(&sim_apply_ops, h, &snap.doms[i],
+			    sv->v[k].target_kib);
+}
+
 /* Apply one iteration's actions to the simulated host. */
 static int
 sim_apply_all(struct sim_host *h, const struct host_snapshot *snap,
-    const struct engine_result *r, char *err, size_t errlen)
+    const struct engine_result *r, struct sim_saved *sv, char *err,
+    size_t errlen)
 {
 	long	i;
 	size_t	k;
@@ -84,6 +132,7 @@ sim_apply_all(struct sim_host *h, const struct host_snapshot *snap,
 		i = host_find(snap, r->actions[k].domid);
 		if (i < 0)
 			continue;
+		sim_save(sv, &snap->doms[i]);
 		rc = engine_apply(&sim_apply_ops, h, &snap->doms[i],
 		    r->actions[k].target_kib);
 		if (rc < 0) {
@@ -101,6 +150,18 @@ int
 simulate_operation(struct engine *e, struct sim_host *h,
     const struct engine_goal *g, uint64_t poll_ms, FILE *trace,
     struct engine_result *ret, char *err, size_t errlen)
+{
+	return sim_op(e, h, g, poll_ms, 0, NULL, trace, ret, err, errlen);
+}
+
+/*
+ * simulate_operation with a deadline: past deadline_ms of simulated time
+ * the operation is abandoned (SIMULATE_LATE), as the daemon's would be.
+ */
+static int
+sim_op(struct engine *e, struct sim_host *h, const struct engine_goal *g,
+    uint64_t poll_ms, uint64_t deadline_ms, struct sim_saved *sv,
+    FILE *trace, struct engine_result *ret, char *err, size_t errlen)
 {
 	struct host_snapshot	 snap;
 	uint64_t		 start = h->now_ms, now;
@@ -122,10 +183,14 @@ simulate_operation(struct engine *e, struct sim_host *h,
 		if ((rc = engine_step(e, &snap, now, ret)) < 0)
 			return rc;
 		sim_trace(trace, now, &snap, ret);
-		if (sim_apply_all(h, &snap, ret, err, errlen) < 0)
+		if (sim_apply_all(h, &snap, ret, sv, err, errlen) < 0)
 			break;
 		if (ret->outcome != ENGINE_RUNNING)
 			return 0;
+		if (deadline_ms != 0 && now - start >= deadline_ms) {
+			engine_abort(e);
+			return SIM_LATE;
+		}
 		if (now - start >= SIMULATE_OP_LIMIT_MS) {
 			snprintf(err, errlen, "no convergence within %u s of "
 			    "simulated time", SIMULATE_OP_LIMIT_MS / 1000);
@@ -170,7 +235,9 @@ sim_engine_step(struct simctx *x, const struct scen_step *st,
 	struct host_snapshot	 snap;
 	struct engine_result	 r;
 	struct engine_goal	 g;
+	struct sim_saved	 sv = { NULL, 0 };
 	int64_t			 reserve = x->ec.host_reserve_kib, ideal = 0;
+	int64_t			 free0;
 	int			 rc;
 
 	switch (st->op) {
@@ -196,8 +263,21 @@ sim_engine_step(struct simctx *x, const struct scen_step *st,
 		g = engine_goal_balance(&x->ec);
 		break;
 	}
-	if ((rc = simulate_operation(x->e, h, &g, x->s->conf.poll_interval_ms,
-	    x->trace, &r, x->err, sizeof(x->err))) < 0)
+	sim_snapshot(h, &snap);
+	free0 = snap.free_kib;
+	rc = sim_op(x->e, h, &g, x->s->conf.poll_interval_ms, st->deadline_ms,
+	    &sv, x->trace, &r, x->err, sizeof(x->err));
+	if (rc == SIM_LATE) {	/* every target back, nothing reserved */
+		sim_snapshot(h, &snap);
+		o->outcome = "deadline_exceeded";
+		o->needed_kib = g.required_kib - free0;
+		o->freed_kib = snap.free_kib - free0;
+		sim_restore(h, &sv);
+		free(sv.v);
+		return 0;
+	}
+	free(sv.v);
+	if (rc < 0)
 		return rc;
 	sim_outcome_of(&r, reserve, o);
 	if (st->op == SCEN_BALANCE && r.outcome == ENGINE_CANNOT_FREE)
@@ -295,6 +375,11 @@ sim_json_outcome(struct json_object *o, const struct sim_outcome *oc)
 		    json_object_new_int64(oc->needed_kib));
 		json_object_object_add(o, "free-kib",
 		    json_object_new_int64(oc->free_kib));
+	} else if (strcmp(oc->outcome, "deadline_exceeded") == 0) {
+		json_object_object_add(o, "needed-kib",
+		    json_object_new_int64(oc->needed_kib));
+		json_object_object_add(o, "freed-kib",
+		    json_object_new_int64(oc->freed_kib));
 	} else if (strcmp(oc->outcome, "refused") == 0) {
 		arr = json_object_new_array();
 		for (i = 0; i < oc->ndomids; i++)
