@@ -136,6 +136,9 @@ void	engine_observe(struct engine *, const struct host_snapshot *,
 enum engine_dom_state	engine_dom_state(const struct engine *,
 			    const struct hv_domain *);
 const char		*engine_dom_state_name(enum engine_dom_state);
+/* Why a domain is where it is, in words (domain.list). */
+const char		*engine_dom_reason(const struct engine *,
+			    const struct hv_domain *);
 
 /* Quantise a target to granularity, staying inside [dmin, dmax]. */
 int64_t	engine_quantise(int64_t target_kib, int64_t dmin_kib, int64_t dmax_kib,

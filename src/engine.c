@@ -25,6 +25,9 @@ struct engine_dom {
 	uint64_t	last_coop_ms;	/* last seen on target (or unballoonable) */
 	bool		uncooperative;
 	bool		inactive;	/* stuck as of the last step */
+	bool		too_slow;	/* ... by the progress rate */
+	bool		moved;		/* went towards its target */
+	bool		reversed;	/* then away from it (OOM escape?) */
 };
 
 struct engine {
@@ -286,11 +289,17 @@ engine_judge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms,
 			if ((delta > 0 && dir > 0) || (delta < 0 && dir < 0)) {
 				t->last_progress_ms = now_ms;
 				t->stuck = false;
-			}
-			if (dir != 0 && (engine_elapsed(now_ms,
-			    t->last_progress_ms, e->conf.stuck_after_ms) ||
-			    engine_too_slow(e, t, d, dir, now_ms)))
+				t->moved = true;
+			} else if (delta != 0 && dir != 0 && t->moved)
+				t->reversed = true;
+			if (dir == 0)
+				t->moved = t->reversed = t->too_slow = false;
+			if (dir != 0 && engine_elapsed(now_ms,
+			    t->last_progress_ms, e->conf.stuck_after_ms))
 				t->stuck = true;
+			else if (dir != 0 && engine_too_slow(e, t, d, dir,
+			    now_ms))
+				t->stuck = t->too_slow = true;
 			stuck = t->stuck;
 			was_non_active = t->non_active;
 			t->non_active = !d->can_balloon || stuck;
@@ -601,6 +610,39 @@ engine_dom_state(const struct engine *e, const struct hv_domain *d)
 			hi = mid;
 	}
 	return ENGINE_DOM_ACTIVE;
+}
+
+const char *
+engine_dom_reason(const struct engine *e, const struct hv_domain *d)
+{
+	const struct engine_dom	*t = NULL;
+	size_t			 lo = 0, hi = e->ntab, mid;
+
+	if (!d->can_balloon)
+		return "no balloon driver: its memory is fixed";
+	while (lo < hi && t == NULL) {
+		mid = lo + (hi - lo) / 2;
+		if (e->tab[mid].domid == d->domid)
+			t = &e->tab[mid];
+		else if (e->tab[mid].domid < d->domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (host_hit_target(d->inaccuracy_kib, d->actual_kib, d->target_kib))
+		return "at its target";
+	if (t != NULL && t->reversed && d->actual_kib > d->target_kib)
+		return "went towards its target, then back above it: the "
+		    "guest may be escaping an out-of-memory condition";
+	if (t != NULL && t->too_slow)
+		return "moving too slowly towards its target "
+		    "(min-progress-kib-s): inactive, capped at what it has";
+	if (t != NULL && t->uncooperative)
+		return "off its target for longer than uncooperative-after";
+	if (t != NULL && t->inactive)
+		return "made no progress towards its target for stuck-after: "
+		    "inactive, capped at what it has";
+	return "moving towards its target";
 }
 
 const char *

@@ -36,6 +36,11 @@ rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 	    json_object_new_boolean(md != NULL && md->booted));
 	json_object_object_add(o, "state", json_object_new_string(
 	    engine_dom_state_name(engine_dom_state(bd->bd_engine, d))));
+	json_object_object_add(o, "reason", json_object_new_string(
+	    md != NULL && md->pin_kib >= 0 ? "migrating: pinned at the "
+	    "target migration.prepare gave it" : md != NULL && !md->booted ?
+	    "not booted: counted by its initial reservation" :
+	    engine_dom_reason(bd->bd_engine, d)));
 	if (md != NULL && md->pin_kib >= 0)
 		rpc_add_kib(o, "migrating-kib", md->pin_kib);
 	if (md != NULL && md->initial_kib >= 0)

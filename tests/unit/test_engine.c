@@ -373,6 +373,60 @@ test_uncooperative(void **state)
 }
 
 /* Bad calls change nothing and say so. */
+/* Stepping one hand-made domain through a free operation. */
+static void
+step_one(struct engine *e, struct hv_domain *d, int64_t actual, uint64_t now)
+{
+	struct host_snapshot	snap = { d, 1, 0 };
+	struct engine_result	r;
+
+	d->actual_kib = actual;
+	assert_int_equal(engine_step(e, &snap, now, &r), 0);
+}
+
+/*
+ * Rate-judged progress and the reasons domain.list gives: a page every 4 s
+ * is "too slow"; moving down then back up is told apart (an OOM escape).
+ */
+static void
+test_progress_rate_and_reasons(void **state)
+{
+	struct engine_conf	c = conf_squeezed();
+	struct engine		*e;
+	struct hv_domain	d = { .domid = 1, .can_balloon = true,
+				    .dyn_min_kib = 100000, .dyn_max_kib = 400000,
+				    .target_kib = 200000, .actual_kib = 400000,
+				    .maxmem_kib = 400000, .inaccuracy_kib = 4 };
+	struct host_snapshot	snap = { &d, 1, 0 };
+	struct engine_goal	g = { 300000, ENGINE_COND_GE, 300000 };
+	uint64_t		t;
+	bool			done;
+
+	(void)state;
+	c.min_progress_kib_s = 64;
+	e = engine_new(&c);
+	assert_int_equal(engine_begin(e, &g, &snap, &done), 0);
+	for (t = 0; t <= 5000; t += 100)	/* 4 KiB at 4 s */
+		step_one(e, &d, t < 4000 ? 400000 : 399996, t);
+	assert_int_equal(engine_dom_state(e, &d), ENGINE_DOM_INACTIVE);
+	assert_non_null(strstr(engine_dom_reason(e, &d), "too slowly"));
+	engine_abort(e);
+	/* squeezed's rule alone: any progress resets, so it is still active */
+	c.min_progress_kib_s = 0;
+	assert_int_equal(engine_set_conf(e, &c), 0);
+	assert_int_equal(engine_begin(e, &g, &snap, &done), 0);
+	for (t = 10000; t <= 15000; t += 100)
+		step_one(e, &d, t < 14000 ? 399996 : 399992, t);
+	assert_int_equal(engine_dom_state(e, &d), ENGINE_DOM_ACTIVE);
+	/* down towards 200000, then back up above where it was */
+	step_one(e, &d, 300000, 15100);
+	step_one(e, &d, 350000, 15200);
+	assert_non_null(strstr(engine_dom_reason(e, &d), "out-of-memory"));
+	step_one(e, &d, 200000, 15300);
+	assert_string_equal(engine_dom_reason(e, &d), "at its target");
+	engine_free(e);
+}
+
 static void
 test_errors(void **state)
 {
@@ -411,6 +465,7 @@ main(void)
 		cmocka_unit_test(test_quantise),
 		cmocka_unit_test(test_granularity_in_engine),
 		cmocka_unit_test(test_apply_order),
+		cmocka_unit_test(test_progress_rate_and_reasons),
 		cmocka_unit_test(test_uncooperative),
 		cmocka_unit_test(test_errors),
 	};
