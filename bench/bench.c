@@ -78,7 +78,8 @@ bench_size(size_t n)
 	}
 	sim_snapshot(&h, &snap);
 	{
-		struct policy_input in = { snap.doms, n, 0, 73728, true };
+		struct policy_input in = { .doms = snap.doms, .ndoms = n,
+		    .host_target_kib = 73728, .inaccuracy_compensation = true };
 
 		t0 = now_ns();
 		for (i = 0; i < reps; i++)

@@ -15,12 +15,19 @@ struct backend_physinfo {
 	int64_t	total_kib;
 	int64_t	free_kib;
 	int64_t	scrub_kib;
+	int64_t	claimed_kib;	/* outstanding claims, within free_kib */
+};
+
+struct backend_node {
+	int64_t	total_kib;
+	int64_t	free_kib;
 };
 
 struct backend_dominfo {
 	int32_t	domid;
 	int64_t	tot_kib;	/* tot_pages */
 	int64_t	max_kib;	/* max_pages: Xen's raw maxmem */
+	int64_t	claim_kib;	/* outstanding (claimed, not yet had) */
 	bool	hvm;
 	bool	dying;		/* shutdown or dying */
 };
@@ -67,6 +74,14 @@ struct backend_ops {
 	int	(*reconnect)(void *ctx);
 	/* Xen's shadow allocation of an hvm domain, KiB; may be NULL. */
 	int	(*shadow)(void *ctx, int32_t domid, int64_t *ret_kib);
+	/*
+	 * Claim memory for a domain so nothing else takes it before the build
+	 * (Xen claims: kib is the total the domain will have; 0 cancels).
+	 * May be NULL.
+	 */
+	int	(*claim)(void *ctx, int32_t domid, int64_t kib);
+	/* Per NUMA node memory, malloc'd; may be NULL (one node). */
+	int	(*numa)(void *ctx, struct backend_node **ret, size_t *ret_n);
 };
 
 extern const struct backend_ops backend_sim_ops;

@@ -21,6 +21,18 @@ struct hv_domain {
 	int64_t		actual_kib;	/* tot_pages - memory-offset */
 	int64_t		maxmem_kib;	/* Xen maxmem less Xen's own offset */
 	int64_t		inaccuracy_kib;	/* how close counts as "on target" */
+	/*
+	 * What the toolstack and the guest say about the domain, for the
+	 * weighted and pressure policies.  Zero (the default of every
+	 * initialiser) means "not said": weight 0 is HOST_WEIGHT_DEFAULT, and
+	 * the other two count only with their has_ flag.  The guest writes
+	 * the data/ keys, so these are hints, parsed strictly, never trusted.
+	 */
+	int32_t		weight;		/* memory/weight 1..10000; 0: default */
+	bool		has_mem_used;	/* data/meminfo_{total,free} valid */
+	bool		has_pressure;	/* data/memory-pressure valid */
+	int64_t		mem_used_kib;	/* meminfo_total - meminfo_free */
+	int32_t		pressure_avg10_x100;	/* PSI avg10 x 100, 0..10000 */
 };
 
 /* A host: its domains sorted by ascending domid, and its free memory. */
@@ -33,6 +45,9 @@ struct host_snapshot {
 #define HOST_DEFAULT_INACCURACY_KIB	4
 #define HOST_MAX_KIB			(INT64_C(1) << 40)	/* 1 PiB */
 #define HOST_MAX_DOMID			0x7fef	/* below DOMID_FIRST_RESERVED */
+#define HOST_WEIGHT_DEFAULT		100	/* memory/weight absent or bad */
+#define HOST_WEIGHT_MAX			10000
+#define HOST_PRESSURE_MAX_X100		10000	/* avg10 is a percentage */
 
 /* |actual - target| <= inaccuracy */
 bool	host_hit_target(int64_t inaccuracy_kib, int64_t actual_kib,
@@ -43,6 +58,19 @@ int64_t	host_min_freeable(const struct hv_domain *, bool compensate);
 
 /* max(0, dynamic-max - dynamic-min) */
 int64_t	host_range(const struct hv_domain *);
+
+/* A domain's weight: memory/weight if valid, else HOST_WEIGHT_DEFAULT. */
+int32_t	host_weight(const struct hv_domain *);
+
+/*
+ * A strict decimal "D[.D[D]]" (at most 2 decimals, no sign, no spaces) as
+ * hundredths, at most max: "12.34" is 1234.  -EINVAL if not one, -ERANGE
+ * above max.
+ */
+int	host_parse_x100(const char *s, int64_t max, int64_t *ret);
+
+/* What the balloons could give back: everything above dynamic-min. */
+int64_t	host_reclaimable(const struct host_snapshot *);
 
 /* Index of domid in a snapshot, or -1. */
 long	host_find(const struct host_snapshot *, int32_t domid);

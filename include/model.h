@@ -30,6 +30,7 @@ struct model_dom {
 	int64_t		 known_offset_kib;	/* as last read or measured */
 	bool		 offset_known;
 	int64_t		 raw_max_kib;	/* Xen's maxmem */
+	int64_t		 claim_kib;	/* Xen claim still outstanding */
 	int64_t		 initial_kib;	/* initial-reservation, or -1 */
 	int64_t		 dyn_min_kib;	/* as in xenstore (a pin hides it) */
 	int64_t		 dyn_max_kib;
@@ -43,6 +44,8 @@ struct model_stats {
 	int64_t		physical_free_kib;	/* free + scrub */
 	int64_t		reserved_kib;		/* reservations counted */
 	int64_t		unbooted_kib;		/* initial-reservations counted */
+	int64_t		claimed_kib;		/* Xen claims outstanding */
+	int64_t		covered_claims_kib;	/* ... made for those */
 	size_t		nresv;
 };
 

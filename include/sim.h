@@ -30,10 +30,20 @@ struct sim_balloon {
 	double		period_s;
 };
 
+#define SIM_USED_POINTS	16
+
+/* From t_ms on, the guest reports used_kib (scenario "used-kib-at"). */
+struct sim_used_point {
+	uint64_t	t_ms;
+	int64_t		used_kib;
+};
+
 struct sim_dom {
-	struct hv_domain	d;
+	struct hv_domain	d;	/* its weight, use: as reported */
 	struct sim_balloon	b;
 	uint64_t		last_update_ms;
+	size_t			nused_at;	/* ascending t_ms */
+	struct sim_used_point	used_at[SIM_USED_POINTS];
 };
 
 struct sim_host {
@@ -59,7 +69,10 @@ int	sim_host_add(struct sim_host *, const struct sim_dom *);
 /* Remove a domain; -ENOENT if there is none with that domid. */
 int	sim_host_remove(struct sim_host *, int32_t domid);
 
-/* The engine's view: domains by domid, free less reservations. */
+/*
+ * The engine's view: domains by domid, free less reservations, and what
+ * each guest reports using as of now (its "used-kib-at" series).
+ */
 void	sim_snapshot(struct sim_host *, struct host_snapshot *ret);
 
 /*

@@ -71,6 +71,36 @@ simb_dom_write_kib(struct simb *sb, int32_t domid, const char *key,
 	return simb_dom_write(sb, domid, key, v);
 }
 
+/*
+ * What the scenario says the toolstack and the guest agent report (as they
+ * are at the start: a "used-kib-at" series does not play in the daemon).
+ */
+static int
+simb_write_guest(struct simb *sb, const struct hv_domain *d)
+{
+	char	v[32];
+	int64_t	total;
+	int	rc = 0;
+
+	if (d->weight > 0)
+		rc |= simb_dom_write_kib(sb, d->domid, "memory/weight",
+		    d->weight);
+	if (d->has_mem_used) {
+		total = d->actual_kib > d->mem_used_kib ? d->actual_kib :
+		    d->mem_used_kib;
+		rc |= simb_dom_write_kib(sb, d->domid, "data/meminfo_total",
+		    total);
+		rc |= simb_dom_write_kib(sb, d->domid, "data/meminfo_free",
+		    total - d->mem_used_kib);
+	}
+	if (d->has_pressure) {
+		snprintf(v, sizeof(v), "%d.%02d", d->pressure_avg10_x100 / 100,
+		    d->pressure_avg10_x100 % 100);
+		rc |= simb_dom_write(sb, d->domid, "data/memory-pressure", v);
+	}
+	return rc;
+}
+
 /* The keys a toolstack and a booted guest leave in xenstore. */
 static int
 simb_write_booted(struct simb *sb, const struct sim_dom *s, bool offset)
@@ -93,6 +123,7 @@ simb_write_booted(struct simb *sb, const struct sim_dom *s, bool offset)
 		rc |= simb_dom_write(sb, d->domid, "control/feature-balloon",
 		    "1");
 	rc |= simb_dom_write(sb, d->domid, "data/updated", "1");
+	rc |= simb_write_guest(sb, d);
 	return rc < 0 ? -ENOMEM : 0;
 }
 
@@ -423,6 +454,7 @@ simb_physinfo(void *ctx, struct backend_physinfo *ret)
 	ret->total_kib = sb->total_kib;
 	ret->free_kib = sb->h.free_kib;
 	ret->scrub_kib = 0;
+	ret->claimed_kib = 0;
 	return 0;
 }
 
@@ -438,8 +470,8 @@ simb_domains(void *ctx, struct backend_dominfo **ret, size_t *ret_n)
 		return -ENOMEM;
 	for (i = 0; i < sb->h.ndoms; i++) {
 		s = &sb->h.doms[sb->h.by_domid[i]];
-		v[i] = (struct backend_dominfo){ s->d.domid, s->d.actual_kib,
-		    s->d.maxmem_kib, false, false };
+		v[i] = (struct backend_dominfo){ .domid = s->d.domid,
+		    .tot_kib = s->d.actual_kib, .max_kib = s->d.maxmem_kib };
 	}
 	*ret = v;
 	*ret_n = sb->h.ndoms;

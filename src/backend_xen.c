@@ -132,22 +132,22 @@ out:
 	return rc;
 }
 
+static int64_t	xenb_kib(uint64_t);
+
 static int
 xenb_physinfo(void *ctx, struct backend_physinfo *ret)
 {
 	struct xenb	*xb = ctx;
 	xc_physinfo_t	 pi;
-	uint64_t	 avail;
 
 	memset(&pi, 0, sizeof(pi));
 	if (xc_physinfo(xb->xch, &pi) != 0)
 		return -errno;
+	ret->total_kib = xenb_kib(pi.total_pages);
+	ret->free_kib = xenb_kib(pi.free_pages);
+	ret->scrub_kib = xenb_kib(pi.scrub_pages);
 	/* claimed pages are in free_pages but not free for us */
-	avail = pi.free_pages > pi.outstanding_pages ?
-	    pi.free_pages - pi.outstanding_pages : 0;
-	ret->total_kib = (int64_t)(pi.total_pages * XENB_PAGE_KIB);
-	ret->free_kib = (int64_t)(avail * XENB_PAGE_KIB);
-	ret->scrub_kib = (int64_t)(pi.scrub_pages * XENB_PAGE_KIB);
+	ret->claimed_kib = xenb_kib(pi.outstanding_pages);
 	return 0;
 }
 
@@ -187,6 +187,8 @@ xenb_domains(void *ctx, struct backend_dominfo **ret, size_t *ret_n)
 				.domid = (int32_t)info[i].domain,
 				.tot_kib = xenb_kib(info[i].tot_pages),
 				.max_kib = xenb_kib(info[i].max_pages),
+				.claim_kib = xenb_kib(
+				    info[i].outstanding_pages),
 				.hvm = (info[i].flags & XEN_DOMINF_hvm_guest) != 0,
 				.dying = (info[i].flags & (XEN_DOMINF_dying |
 				    XEN_DOMINF_shutdown)) != 0,
@@ -228,6 +230,55 @@ xenb_shadow(void *ctx, int32_t domid, int64_t *ret_kib)
 		return -errno;
 	*ret_kib = (int64_t)mb * 1024;
 	return 0;
+}
+
+static int
+xenb_claim(void *ctx, int32_t domid, int64_t kib)
+{
+	struct xenb	*xb = ctx;
+
+	if (kib < 0 || kib > HOST_MAX_KIB)
+		return -EINVAL;
+	if (xc_domain_claim_pages(xb->xch, (uint32_t)domid,
+	    (unsigned long)(kib / XENB_PAGE_KIB)) != 0)
+		return -errno;
+	return 0;
+}
+
+static int
+xenb_numa(void *ctx, struct backend_node **ret, size_t *ret_n)
+{
+	struct xenb		*xb = ctx;
+	struct backend_node	*v = NULL;
+	xc_meminfo_t		*mi = NULL;
+	unsigned int		 n = 0, i;
+	int			 rc;
+
+	if (xc_numainfo(xb->xch, &n, NULL, NULL) != 0)
+		return -errno;
+	if (n == 0 || n > 1024)
+		return -EINVAL;
+	if ((mi = calloc(n, sizeof(*mi))) == NULL ||
+	    (v = calloc(n, sizeof(*v))) == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (xc_numainfo(xb->xch, &n, mi, NULL) != 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {	/* bytes, unlike everything else */
+		v[i].total_kib = (int64_t)(mi[i].memsize / 1024);
+		v[i].free_kib = (int64_t)(mi[i].memfree / 1024);
+	}
+	*ret = v;
+	*ret_n = n;
+	v = NULL;
+	rc = 0;
+out:
+	free(mi);
+	free(v);
+	return rc;
 }
 
 static int
@@ -395,8 +446,10 @@ xenb_watch_fd(void *ctx)
 static bool
 xenb_relevant(const char *path)
 {
+	/* memory/ covers memory/weight; data/ what the policies read */
 	static const char *const keys[] = { "memory/", "control/feature-balloon",
-	    "data/updated", NULL };
+	    "data/updated", "data/meminfo_free", "data/meminfo_total",
+	    "data/memory-pressure", NULL };
 	const char	*p;
 	size_t		 i;
 
@@ -464,4 +517,6 @@ const struct backend_ops backend_xen_ops = {
 	.drain		= xenb_drain,
 	.reconnect	= xenb_reconnect,
 	.shadow		= xenb_shadow,
+	.claim		= xenb_claim,
+	.numa		= xenb_numa,
 };

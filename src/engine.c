@@ -327,6 +327,7 @@ engine_targets(struct engine *e, const struct host_snapshot *s,
 		.host_free_kib = s->free_kib,
 		.host_target_kib = e->goal.required_kib,
 		.inaccuracy_compensation = e->conf.inaccuracy_compensation,
+		.granularity_kib = e->conf.granularity_kib,
 	};
 	const struct hv_domain	*d;
 	size_t			 i, nfreeing = 0;
@@ -543,7 +544,8 @@ engine_range_ideal(const struct engine *e, const struct host_snapshot *s,
 	in = (struct policy_input){ .doms = doms, .ndoms = s->ndoms + 1,
 	    .host_free_kib = s->free_kib,
 	    .host_target_kib = e->conf.host_reserve_kib,
-	    .inaccuracy_compensation = true };
+	    .inaccuracy_compensation = true,
+	    .granularity_kib = e->conf.granularity_kib };
 	if ((rc = e->conf.policy->compute(&in, targets)) < 0)
 		goto out;
 	*ret_kib = engine_quantise(targets[0], min_kib, max_kib,

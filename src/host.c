@@ -1,4 +1,5 @@
 /* host.c: small helpers over a host snapshot, squeezed's definitions. */
+#include <ctype.h>
 #include <errno.h>
 
 #include "host.h"
@@ -31,6 +32,41 @@ host_range(const struct hv_domain *d)
 	return v > 0 ? v : 0;
 }
 
+int32_t
+host_weight(const struct hv_domain *d)
+{
+	return d->weight >= 1 && d->weight <= HOST_WEIGHT_MAX ? d->weight :
+	    HOST_WEIGHT_DEFAULT;
+}
+
+int
+host_parse_x100(const char *s, int64_t max, int64_t *ret)
+{
+	int64_t	v = 0;
+	int	nfrac = 0;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	for (; isdigit((unsigned char)*s); s++) {
+		v = v * 10 + (*s - '0');
+		if (v > max / 100)	/* also bounds the digits read */
+			return -ERANGE;
+	}
+	v *= 100;
+	if (*s == '.') {
+		for (s++; isdigit((unsigned char)*s) && nfrac < 2; s++, nfrac++)
+			v += (*s - '0') * (nfrac == 0 ? 10 : 1);
+		if (nfrac == 0)
+			return -EINVAL;		/* "12." */
+	}
+	if (*s != '\0')
+		return -EINVAL;
+	if (v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
 long
 host_find(const struct host_snapshot *h, int32_t domid)
 {
@@ -59,4 +95,17 @@ host_check(const struct host_snapshot *h)
 		if (h->doms[i - 1].domid >= h->doms[i].domid)
 			return -EINVAL;
 	return 0;
+}
+
+int64_t
+host_reclaimable(const struct host_snapshot *s)
+{
+	int64_t	sum = 0;
+	size_t	i;
+
+	for (i = 0; i < s->ndoms; i++)
+		if (s->doms[i].can_balloon &&
+		    s->doms[i].actual_kib > s->doms[i].dyn_min_kib)
+			sum += s->doms[i].actual_kib - s->doms[i].dyn_min_kib;
+	return sum;
 }

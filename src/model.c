@@ -185,7 +185,7 @@ static int
 model_unbooted(struct model *m, struct model_dom *md, int64_t actual,
     struct hv_domain *d)
 {
-	int64_t	shadow = 0;
+	int64_t	shadow = 0, owed;
 	int	rc;
 
 	rc = model_read_int(m, md->domid, "memory/initial-reservation", 0,
@@ -199,13 +199,55 @@ model_unbooted(struct model *m, struct model_dom *md, int64_t actual,
 	if (md->xen_offset_kib > 0 && m->be->shadow != NULL &&
 	    m->be->shadow(m->ctx, md->domid, &shadow) < 0)
 		shadow = 0;
-	if (md->initial_kib > actual + shadow)
-		m->st.unbooted_kib += md->initial_kib - actual - shadow;
+	if (md->initial_kib > actual + shadow) {
+		owed = md->initial_kib - actual - shadow;
+		m->st.unbooted_kib += owed;
+		/* the claim made at transfer holds part of it already */
+		m->st.covered_claims_kib += md->claim_kib < owed ?
+		    md->claim_kib : owed;
+	}
 	d->dyn_min_kib = d->dyn_max_kib = d->target_kib = d->actual_kib =
 	    d->maxmem_kib;
 	d->can_balloon = false;
 	md->dyn_min_kib = md->dyn_max_kib = d->maxmem_kib;
 	return 0;
+}
+
+/*
+ * What the toolstack (memory/weight) and the guest (data/meminfo_total,
+ * data/meminfo_free, data/memory-pressure) say, for the weighted and
+ * pressure policies.  Parsed strictly; a bad value stays unknown and is
+ * never a reason to skip the domain.
+ */
+static void
+model_guest(struct model *m, struct model_dom *md, struct hv_domain *d)
+{
+	char	path[128], *v;
+	int64_t	x, total, avail;
+	int	rc;
+
+	if (model_read_int(m, md->domid, "memory/weight", 0, HOST_WEIGHT_MAX,
+	    &x) == 0 && x >= 1)
+		d->weight = (int32_t)x;
+	if (model_read_int(m, md->domid, "data/meminfo_total", 0,
+	    HOST_MAX_KIB, &total) == 0 && model_read_int(m, md->domid,
+	    "data/meminfo_free", 0, HOST_MAX_KIB, &avail) == 0 &&
+	    total > 0 && avail <= total) {
+		d->has_mem_used = true;
+		d->mem_used_kib = total - avail;
+	}
+	if (model_path(path, sizeof(path), md->domid,
+	    "data/memory-pressure") < 0)
+		return;
+	if ((rc = m->be->read(m->ctx, path, &v)) < 0) {
+		m->lost |= rc == -EPIPE;
+		return;
+	}
+	if (host_parse_x100(v, HOST_PRESSURE_MAX_X100, &x) == 0) {
+		d->has_pressure = true;
+		d->pressure_avg10_x100 = (int32_t)x;
+	}
+	free(v);
 }
 
 /* A booted domain: its target and dynamic range. */
@@ -228,6 +270,7 @@ model_booted(struct model *m, struct model_dom *md, struct hv_domain *d)
 		d->dyn_min_kib = d->dyn_max_kib = d->target_kib;
 	md->dyn_min_kib = d->dyn_min_kib;
 	md->dyn_max_kib = d->dyn_max_kib;
+	model_guest(m, md, d);
 	return 0;
 }
 
@@ -242,6 +285,7 @@ model_read_dom(struct model *m, struct model_dom *md,
 	md->skip_why = NULL;
 	model_type(m, md, di);
 	md->raw_max_kib = di->max_kib;
+	md->claim_kib = di->claim_kib;
 	md->uncooperative = model_exists(m, md->domid, "memory/uncooperative");
 	d->domid = md->domid;
 	md->pin_kib = -1;
@@ -406,7 +450,7 @@ int
 model_refresh(struct model *m, uint64_t now_ms)
 {
 	struct backend_dominfo	*di = NULL;
-	struct backend_physinfo	 pi;
+	struct backend_physinfo	 pi = { 0, 0, 0, 0 };
 	size_t			 n = 0;
 	int			 rc;
 
@@ -422,8 +466,11 @@ model_refresh(struct model *m, uint64_t now_ms)
 		goto out;
 	m->st.total_kib = pi.total_kib;
 	m->st.physical_free_kib = pi.free_kib + pi.scrub_kib;
+	/* claims not made for a reservation we count are someone else's */
+	m->st.claimed_kib = pi.claimed_kib;
 	m->snap.free_kib = m->st.physical_free_kib - m->st.unbooted_kib -
-	    m->st.reserved_kib;
+	    m->st.reserved_kib - (pi.claimed_kib > m->st.covered_claims_kib ?
+	    pi.claimed_kib - m->st.covered_claims_kib : 0);
 	model_cap_maxmem(m);
 	rc = 0;
 out:

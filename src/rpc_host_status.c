@@ -1,4 +1,6 @@
 /* rpc_host_status.c: host.status, the host's memory in one object. */
+#include <stdlib.h>
+
 #include <json-c/json.h>
 
 #include "backend.h"
@@ -14,18 +16,27 @@ rpc_add_kib(struct json_object *o, const char *k, int64_t v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-/* What the balloons could give back: everything above dynamic-min. */
-static int64_t
-rpc_reclaimable(const struct host_snapshot *s)
+/* Per NUMA node figures, when the backend knows them. */
+static void
+rpc_nodes(struct squeezerd *bd, struct json_object *o)
 {
-	int64_t	sum = 0;
-	size_t	i;
+	struct backend_node	*v = NULL;
+	struct json_object	*a, *n;
+	size_t			 nn = 0, i;
 
-	for (i = 0; i < s->ndoms; i++)
-		if (s->doms[i].can_balloon &&
-		    s->doms[i].actual_kib > s->doms[i].dyn_min_kib)
-			sum += s->doms[i].actual_kib - s->doms[i].dyn_min_kib;
-	return sum;
+	if (bd->bd_be->numa == NULL ||
+	    bd->bd_be->numa(bd->bd_be_ctx, &v, &nn) < 0)
+		return;
+	a = json_object_new_array();
+	for (i = 0; i < nn; i++) {
+		n = json_object_new_object();
+		json_object_object_add(n, "node", json_object_new_int((int)i));
+		rpc_add_kib(n, "total-kib", v[i].total_kib);
+		rpc_add_kib(n, "free-kib", v[i].free_kib);
+		json_object_array_add(a, n);
+	}
+	json_object_object_add(o, "nodes", a);
+	free(v);
 }
 
 static int
@@ -48,7 +59,7 @@ rpc_host_status_exec(struct squeezerd *bd, struct rpc_req *req,
 	rpc_add_kib(o, "free-kib", s->free_kib);
 	rpc_add_kib(o, "physical-free-kib", st->physical_free_kib);
 	rpc_add_kib(o, "reserved-kib", st->reserved_kib + st->unbooted_kib);
-	rpc_add_kib(o, "reclaimable-kib", rpc_reclaimable(s));
+	rpc_add_kib(o, "reclaimable-kib", host_reclaimable(s));
 	rpc_add_kib(o, "host-reserve-kib", bd->bd_ec.host_reserve_kib);
 	json_object_object_add(o, "domains",
 	    json_object_new_int64((int64_t)s->ndoms));
@@ -62,6 +73,7 @@ rpc_host_status_exec(struct squeezerd *bd, struct rpc_req *req,
 	    json_object_new_string(bd->bd_ec.policy->name));
 	json_object_object_add(o, "backend",
 	    json_object_new_string(bd->bd_be->name));
+	rpc_nodes(bd, o);
 	*ret = o;
 	return 0;
 }

@@ -410,10 +410,133 @@ scen_balloon(const struct scen_ctx *c, const char *path,
 	    SCEN_MAX_WAIT_S, &b->period_s);
 }
 
+static const char *const scen_memory_keys[] = {
+	"used-kib", "pressure", "used-kib-at", NULL
+};
+
+/* "memory.pressure": what the guest reports as PSI some avg10, 0..100. */
+static int
+scen_pressure(const struct scen_ctx *c, const char *path,
+    struct json_object *obj, struct hv_domain *d)
+{
+	struct json_object	*v;
+	char			 sub[SCEN_PATH_MAX + 64];
+	double			 x;
+
+	if (!json_object_object_get_ex(obj, "pressure", &v))
+		return 0;
+	scen_join(sub, sizeof(sub), path, "pressure");
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return scen_fail(c, sub, "must be a number, not %s",
+		    scen_type_name(json_object_get_type(v)));
+	x = json_object_get_double(v);
+	if (!isfinite(x) || x < 0.0 || x > 100.0)
+		return scen_fail(c, sub, "must be from 0 to 100 (PSI avg10)");
+	d->has_pressure = true;
+	d->pressure_avg10_x100 = (int32_t)llround(x * 100.0);
+	return 0;
+}
+
+/* One point [seconds, kib] of "memory.used-kib-at". */
+static int
+scen_used_point(const struct scen_ctx *c, const char *path,
+    struct json_object *pt, struct sim_used_point *ret)
+{
+	struct json_object	*t, *k;
+	double			 secs;
+	int64_t			 kib;
+
+	if (!json_object_is_type(pt, json_type_array) ||
+	    json_object_array_length(pt) != 2)
+		return scen_fail(c, path, "must be [seconds, kib]");
+	t = json_object_array_get_idx(pt, 0);
+	k = json_object_array_get_idx(pt, 1);
+	if ((!json_object_is_type(t, json_type_int) &&
+	    !json_object_is_type(t, json_type_double)) ||
+	    !json_object_is_type(k, json_type_int))
+		return scen_fail(c, path, "must be [seconds, kib]");
+	secs = json_object_get_double(t);
+	errno = 0;
+	kib = json_object_get_int64(k);
+	if (!isfinite(secs) || secs < 0.0 || secs > SCEN_MAX_WAIT_S ||
+	    errno == ERANGE || kib < 0 || kib > HOST_MAX_KIB)
+		return scen_fail(c, path, "must be [seconds, kib] with seconds "
+		    "from 0 to %.0f and kib from 0 to %" PRId64,
+		    SCEN_MAX_WAIT_S, HOST_MAX_KIB);
+	ret->t_ms = (uint64_t)llround(secs * 1000.0);
+	ret->used_kib = kib;
+	return 0;
+}
+
+/* "memory.used-kib-at": [[seconds, kib], ...], times increasing. */
+static int
+scen_used_at(const struct scen_ctx *c, const char *path,
+    struct json_object *obj, struct sim_dom *s)
+{
+	struct json_object	*arr;
+	char			 sub[SCEN_PATH_MAX + 112];	/* path[i] */
+	size_t			 i, n;
+	int			 rc;
+
+	if ((rc = scen_member(c, path, obj, "used-kib-at", json_type_array,
+	    &arr)) < 0 || arr == NULL)
+		return rc;
+	n = json_object_array_length(arr);
+	if (n > SIM_USED_POINTS) {
+		scen_join(sub, sizeof(sub), path, "used-kib-at");
+		return scen_fail(c, sub, "more than %d points",
+		    SIM_USED_POINTS);
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(sub, sizeof(sub), "%s.used-kib-at[%zu]", path, i);
+		if ((rc = scen_used_point(c, sub,
+		    json_object_array_get_idx(arr, i), &s->used_at[i])) < 0)
+			return rc;
+		if (i > 0 && s->used_at[i].t_ms <= s->used_at[i - 1].t_ms)
+			return scen_fail(c, sub, "times must increase");
+	}
+	s->nused_at = n;
+	if (n > 0 && s->used_at[0].t_ms == 0) {	/* the start, for all */
+		s->d.has_mem_used = true;
+		s->d.mem_used_kib = s->used_at[0].used_kib;
+	}
+	return 0;
+}
+
+/* A domain's "weight" and "memory": what its toolstack and guest say. */
+static int
+scen_guest(const struct scen_ctx *c, const char *path,
+    struct json_object *obj, struct sim_dom *s)
+{
+	struct json_object	*m;
+	char			 sub[SCEN_PATH_MAX + 64];
+	int64_t			 x;
+	int			 rc;
+
+	if ((rc = scen_int(c, path, obj, "weight", false, 0, 1,
+	    HOST_WEIGHT_MAX, &x)) < 0)
+		return rc;
+	s->d.weight = (int32_t)x;
+	if ((rc = scen_member(c, path, obj, "memory", json_type_object,
+	    &m)) < 0 || m == NULL)
+		return rc;
+	scen_join(sub, sizeof(sub), path, "memory");
+	if ((rc = scen_check_keys(c, sub, m, scen_memory_keys)) < 0 ||
+	    (rc = scen_int(c, sub, m, "used-kib", false, -1, 0, HOST_MAX_KIB,
+	    &x)) < 0 || (rc = scen_pressure(c, sub, m, &s->d)) < 0)
+		return rc;
+	if (x >= 0) {
+		s->d.has_mem_used = true;
+		s->d.mem_used_kib = x;
+	}
+	return scen_used_at(c, sub, m, s);
+}
+
 static const char *const scen_domain_keys[] = {
 	"domid", "dynamic-min-kib", "dynamic-max-kib", "target-kib",
 	"actual-kib", "maxmem-kib", "inaccuracy-kib", "can-balloon", "balloon",
-	NULL
+	"weight", "memory", NULL
 };
 
 /* One element of "domains". */
@@ -467,7 +590,7 @@ scen_domain(const struct scen_ctx *c, const char *path,
 			    "balloon model is \"none\"");
 		d->can_balloon = false;
 	}
-	return 0;
+	return scen_guest(c, path, obj, s);
 }
 
 /* "domains": the simulated guests, in update order. */

@@ -31,6 +31,7 @@ struct svc_pending {
 	char			 id[RESV_NAME_MAX + 1];
 	char			 session[RESV_NAME_MAX + 1];
 	uint64_t		 ttl_ms;
+	uint64_t		 arrived_ms;	/* squeezerd_reserve_seconds */
 	svc_resv_fmt		*rfmt;
 	svc_bal_fmt		*bfmt;
 };
@@ -110,6 +111,8 @@ svc_reserve_done(struct bal_op *op, const struct bal_result *br, void *arg)
 	int			 rc;
 
 	(void)op;
+	metrics_reserve_observe(&p->bd->bd_metrics, daemon_now_ms() -
+	    p->arrived_ms);
 	if (br->outcome != BAL_SUCCESS) {
 		svc_bal_error(p->req, br);
 		rpc_req_failed(p->req);
@@ -225,6 +228,7 @@ svc_reserve(struct squeezerd *bd, struct rpc_req *req,
 	}
 	snprintf(p->session, sizeof(p->session), "%s", a->session);
 	p->ttl_ms = a->ttl_ms;
+	p->arrived_ms = daemon_now_ms();
 	p->rfmt = fmt;
 	p->op.kind = a->kind;
 	p->op.aim_max = a->aim_max;
@@ -378,6 +382,12 @@ svc_transfer(struct squeezerd *bd, struct rpc_req *req, const char *session,
 	if ((rc = model_set_maxmem(bd->bd_model, (int32_t)domid, r.kib)) < 0)
 		log_warnx("domain %" PRId64 ": cannot set maxmem to %" PRId64
 		    " KiB: %s", domid, r.kib, strerror(-rc));
+	/* hypervisor-enforced: nothing else can take it before the build */
+	if (bd->bd_be->claim != NULL && (rc = bd->bd_be->claim(bd->bd_be_ctx,
+	    (int32_t)domid, r.kib)) < 0)
+		log_info("domain %" PRId64 ": no claim of %" PRId64 " KiB (%s); "
+		    "the reservation still holds it", domid, r.kib,
+		    strerror(-rc));
 	r.domid = (int32_t)domid;
 	log_info("reservation %s: %" PRId64 " KiB transferred to domain %"
 	    PRId64, r.id, r.kib, domid);
@@ -402,6 +412,9 @@ svc_delete(struct squeezerd *bd, struct rpc_req *req, const char *session,
 	if ((rc = resv_remove(bd->bd_be, bd->bd_be_ctx, r.session, r.id)) < 0)
 		return rpc_fail(req, RPC_E_INTERNAL, "cannot delete: %s",
 		    strerror(-rc));
+	if (r.domid >= 0 && bd->bd_be->claim != NULL &&
+	    model_dom(bd->bd_model, r.domid) != NULL)
+		(void)bd->bd_be->claim(bd->bd_be_ctx, r.domid, 0); /* what's left */
 	log_info("reservation %s: deleted (%" PRId64 " KiB)", r.id, r.kib);
 	daemon_changed(bd);
 	*ret = r;
@@ -452,6 +465,7 @@ struct svc_prep {
 	struct svc_pending	 p;	/* first: the balance it waits on */
 	int32_t			 domid;
 	int64_t			 kib;
+	int64_t			 start_actual_kib;
 };
 
 static struct json_object *
@@ -495,15 +509,19 @@ svc_prep_done(struct bal_op *op, const struct bal_result *br, void *arg)
 		    "migration", x->domid, x->kib);
 		rpc_req_done(x->p.req, svc_prep_result(d, true));
 	} else {
-		if (br->outcome == BAL_SUCCESS) {
-			struct bal_result r = *br;
+		struct bal_result r = *br;
 
+		if (r.outcome == BAL_SUCCESS) {
 			r.outcome = BAL_REFUSED;
 			r.domids = &x->domid;
 			r.ndomids = 1;
-			svc_bal_error(x->p.req, &r);
-		} else
-			svc_bal_error(x->p.req, br);
+		}
+		if (r.outcome == BAL_DEADLINE) {	/* the VM's own figures */
+			r.needed_kib = x->start_actual_kib - x->kib;
+			r.freed_kib = d != NULL ? x->start_actual_kib -
+			    d->actual_kib : 0;
+		}
+		svc_bal_error(x->p.req, &r);
 		(void)resv_pin_clear(bd->bd_be, bd->bd_be_ctx, x->domid);
 		daemon_changed(bd);	/* unpinned: it may grow back */
 		rpc_req_failed(x->p.req);
@@ -577,6 +595,7 @@ svc_migration_prepare(struct squeezerd *bd, struct rpc_req *req,
 	x->p.op.done = svc_prep_done;
 	x->domid = (int32_t)domid;
 	x->kib = kib;
+	x->start_actual_kib = d->actual_kib;
 	rpc_req_on_cancel(req, svc_prep_gone, x);
 	bal_submit(bd, &x->p.op);
 	return RPC_PENDING;

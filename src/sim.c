@@ -156,13 +156,27 @@ sim_host_dispose(struct sim_host *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* The memory use a guest reports at now_ms (its "used-kib-at" series). */
+static void
+sim_guest(struct sim_dom *s, uint64_t now_ms)
+{
+	size_t	i;
+
+	for (i = 0; i < s->nused_at && s->used_at[i].t_ms <= now_ms; i++) {
+		s->d.has_mem_used = true;
+		s->d.mem_used_kib = s->used_at[i].used_kib;
+	}
+}
+
 void
 sim_snapshot(struct sim_host *h, struct host_snapshot *ret)
 {
 	size_t	i;
 
-	for (i = 0; i < h->ndoms; i++)
+	for (i = 0; i < h->ndoms; i++) {
+		sim_guest(&h->doms[h->by_domid[i]], h->now_ms);
 		h->snap[i] = h->doms[h->by_domid[i]].d;
+	}
 	ret->doms = h->snap;
 	ret->ndoms = h->ndoms;
 	ret->free_kib = h->free_kib - h->reserved_kib;

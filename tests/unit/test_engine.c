@@ -20,6 +20,12 @@
 
 #define RESERVE	73728
 
+/* A domain in the field order of struct hv_domain (the rest zero). */
+#define HVD(id, bal, min, max, tgt, act, mm, inacc)	{ .domid = (id), \
+	.can_balloon = (bal), .dyn_min_kib = (min), .dyn_max_kib = (max), \
+	.target_kib = (tgt), .actual_kib = (act), .maxmem_kib = (mm), \
+	.inaccuracy_kib = (inacc) }
+
 static struct engine_conf
 conf_squeezed(void)
 {
@@ -169,8 +175,8 @@ static void
 test_two_phase(void **state)
 {
 	struct hv_domain	doms[] = {
-		{ 1, true, 1000, 3000, 3000, 3000, 3000, 4 },	/* shrinks */
-		{ 2, true, 1000, 9000, 1000, 1000, 1000, 4 },	/* grows */
+		HVD(1, true, 1000, 3000, 3000, 3000, 3000, 4),	/* shrinks */
+		HVD(2, true, 1000, 9000, 1000, 1000, 1000, 4),	/* grows */
 	};
 	struct host_snapshot	snap = { doms, 2, 0 };
 	struct engine_conf	c = conf_squeezed();
@@ -204,9 +210,9 @@ static void
 test_refused_and_dom0(void **state)
 {
 	struct hv_domain	doms[] = {
-		{ 0, true, 1000, 2000, 1000, 1500, 1500, 4 },
-		{ 3, true, 1000, 2000, 1000, 1500, 1500, 4 },
-		{ 5, true, 1000, 2000, 1000, 1500, 1500, 4 },
+		HVD(0, true, 1000, 2000, 1000, 1500, 1500, 4),
+		HVD(3, true, 1000, 2000, 1000, 1500, 1500, 4),
+		HVD(5, true, 1000, 2000, 1000, 1500, 1500, 4),
 	};
 	struct host_snapshot	snap = { doms, 3, 0 };
 	struct engine_conf	c = conf_squeezed();
@@ -330,7 +336,7 @@ static void
 test_apply_order(void **state)
 {
 	static const struct engine_apply_ops ops = { rec_target, rec_maxmem };
-	struct hv_domain	d = { 4, true, 1000, 3000, 2000, 2000, 2000, 4 };
+	struct hv_domain	d = HVD(4, true, 1000, 3000, 2000, 2000, 2000, 4);
 	struct rec		r;
 
 	(void)state;
@@ -353,7 +359,7 @@ test_apply_order(void **state)
 static void
 test_uncooperative(void **state)
 {
-	struct hv_domain	d = { 7, true, 1000, 3000, 1500, 2000, 2000, 4 };
+	struct hv_domain	d = HVD(7, true, 1000, 3000, 1500, 2000, 2000, 4);
 	struct host_snapshot	snap = { &d, 1, 0 };
 	struct engine_conf	c = conf_squeezed();
 	struct engine		*e = engine_new(&c);
@@ -431,8 +437,8 @@ static void
 test_errors(void **state)
 {
 	struct hv_domain	doms[] = {
-		{ 2, true, 1000, 2000, 1500, 1500, 1500, 4 },
-		{ 1, true, 1000, 2000, 1500, 1500, 1500, 4 },
+		HVD(2, true, 1000, 2000, 1500, 1500, 1500, 4),
+		HVD(1, true, 1000, 2000, 1500, 1500, 1500, 4),
 	};
 	struct host_snapshot	snap = { doms, 2, 0 };
 	struct engine_conf	c = conf_squeezed();

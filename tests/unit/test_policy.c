@@ -63,9 +63,10 @@ test_cases(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct policy_input in = { cases[i].doms, cases[i].n,
-		    cases[i].free_kib, cases[i].host_target_kib,
-		    cases[i].compensate };
+		struct policy_input in = { .doms = cases[i].doms,
+		    .ndoms = cases[i].n, .host_free_kib = cases[i].free_kib,
+		    .host_target_kib = cases[i].host_target_kib,
+		    .inaccuracy_compensation = cases[i].compensate };
 
 		assert_int_equal(policy_proportional.compute(&in, got), 0);
 		for (j = 0; j < cases[i].n; j++) {
@@ -86,7 +87,9 @@ test_same_fraction(void **state)
 	struct hv_domain	doms[3] = { D(1, 0, 1000000, 0),
 				    D(2, 500000, 700000, 500000),
 				    D(3, 100, 300100, 100) };
-	struct policy_input	in = { doms, 3, 750000, 0, true };
+	struct policy_input	in = { .doms = doms, .ndoms = 3,
+				    .host_free_kib = 750000,
+				    .inaccuracy_compensation = true };
 	int64_t			got[3];
 	double			f;
 	size_t			i;
@@ -102,7 +105,8 @@ test_same_fraction(void **state)
 static void
 test_registry_and_errors(void **state)
 {
-	struct policy_input	in = { NULL, 1, 0, 0, true };
+	struct policy_input	in = { .doms = NULL, .ndoms = 1,
+				    .inaccuracy_compensation = true };
 	int64_t			t;
 
 	(void)state;
