@@ -28,14 +28,16 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 LDLIBS	+= $(PKG_LIBS) -lm
 
 # The engine, policies and simulator: shared by the programs and tests.
-CORE	 = src/host.c src/engine.c src/conf.c policy/policy.c \
-	   policy/proportional.c
+POLICY_SRC = policy/policy.c policy/proportional.c policy/weighted.c \
+	   policy/pressure.c
+CORE	 = src/host.c src/engine.c src/conf.c $(POLICY_SRC)
 SIMSRC	 = src/sim.c src/scenario.c src/simulate.c
-CTL_SRC	 = src/squeezerctl.c src/ctl_rpc.c src/ctl_parse.c $(CORE) $(SIMSRC)
+CTL_SRC	 = src/squeezerctl.c src/ctl_rpc.c src/ctl_parse.c src/ctl_plot.c \
+	   src/ctl_svg.c $(CORE) $(SIMSRC)
 RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
 	   src/rpc_host_status.c src/rpc_login.c src/rpc_migration.c \
-	   src/rpc_plan.c \
+	   src/rpc_metrics.c src/rpc_plan.c src/rpc_policy_set.c \
 	   src/rpc_reservation_cancel.c src/rpc_reservation_delete.c \
 	   src/rpc_reservation_list.c src/rpc_reservation_pending.c \
 	   src/rpc_reservation_query.c src/rpc_reservation_transfer.c \
@@ -43,6 +45,7 @@ RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
 	   src/balancer.c src/service.c src/model.c src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
+	   src/metrics.c \
 	   $(RPC_SRC) \
 	   $(CORE) src/sim.c src/scenario.c
 
@@ -50,7 +53,9 @@ obj	 = $(patsubst %.c,build/%.o,$(1))
 sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
-	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify
+	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
+	     test_policy_weighted test_policy_pressure test_model_guest \
+	     test_ctl_svg test_metrics
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -104,7 +109,11 @@ build/san/%.o: %.c
 
 # Unit tests: each links only the modules under test (plus cmocka).
 build/san/tests/unit/test_policy: $(call sanobj,tests/unit/test_policy.c \
-	    src/host.c policy/policy.c policy/proportional.c)
+	    src/host.c $(POLICY_SRC))
+build/san/tests/unit/test_policy_weighted: $(call sanobj,\
+	    tests/unit/test_policy_weighted.c src/host.c $(POLICY_SRC))
+build/san/tests/unit/test_policy_pressure: $(call sanobj,\
+	    tests/unit/test_policy_pressure.c src/host.c $(POLICY_SRC))
 build/san/tests/unit/test_engine: $(call sanobj,tests/unit/test_engine.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
@@ -112,8 +121,11 @@ build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
 build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_ctl_parse: $(call sanobj,tests/unit/test_ctl_parse.c \
-	    src/ctl_parse.c src/conf.c src/host.c policy/policy.c \
-	    policy/proportional.c)
+	    src/ctl_parse.c src/conf.c src/host.c $(POLICY_SRC))
+build/san/tests/unit/test_ctl_svg: $(call sanobj,tests/unit/test_ctl_svg.c \
+	    src/ctl_svg.c)
+build/san/tests/unit/test_metrics: $(call sanobj,tests/unit/test_metrics.c \
+	    src/metrics.c)
 build/san/tests/unit/test_xscache: $(call sanobj,tests/unit/test_xscache.c \
 	    src/xscache.c src/backend.c)
 build/san/tests/unit/test_sdnotify: $(call sanobj,tests/unit/test_sdnotify.c \
@@ -124,6 +136,10 @@ build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 build/san/tests/unit/test_model: $(call sanobj,tests/unit/test_model.c \
 	    src/model.c src/resv.c src/xstore.c src/backend.c \
 	    src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
+	    build/sim_default_host.c)
+build/san/tests/unit/test_model_guest: $(call sanobj,\
+	    tests/unit/test_model_guest.c src/model.c src/resv.c src/xstore.c \
+	    src/backend.c src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
 	    build/sim_default_host.c)
 $(UNIT_BINS):
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
@@ -143,6 +159,7 @@ unit: $(UNIT_BINS)
 
 scenarios: squeezerctl
 	@sh tests/scenarios/run.sh ./squeezerctl
+	@sh tests/ctl/plot.sh ./squeezerctl
 
 # The RPC suite: the real daemon (--backend=sim) on private sockets.
 RPC_TOOLS = build/rpc/rpcc build/rpc/jget

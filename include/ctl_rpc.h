@@ -28,6 +28,19 @@ void	ctl_rpc_free(struct ctl_rpc *);
 int	ctl_rpc_call(struct ctl_rpc *, const char *method,
 	    struct json_object *params, struct json_object **ret_result);
 
+/* What ctl_rpc_call_ticking() calls while it waits. */
+typedef void	ctl_rpc_tick_fn(void *arg);
+
+/*
+ * As ctl_rpc_call(), but while the response has not come call tick(arg)
+ * every tick_ms (the socket is polled with a timeout), first tick_ms after
+ * the request was sent.
+ */
+int	ctl_rpc_call_ticking(struct ctl_rpc *, const char *method,
+	    struct json_object *params, unsigned int tick_ms,
+	    ctl_rpc_tick_fn *tick, void *arg,
+	    struct json_object **ret_result);
+
 /*
  * The last failure as one line without a newline, e.g. "cannot_free:
  * needed 4194304 KiB, 1200 KiB free" or "unknown_reservation: <detail>".

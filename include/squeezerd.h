@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "engine.h"
+#include "metrics.h"
 
 struct backend_ops;
 struct bal_op;
@@ -47,6 +48,7 @@ struct squeezerd {
 	bool			 bd_stopping;
 	bool			 bd_check_wanted;	/* not just periodic */
 	uint64_t		 bd_nops;	/* operations completed */
+	struct metrics		 bd_metrics;	/* what no snapshot holds */
 };
 
 /* The daemon's clock (CLOCK_BOOTTIME, ms): the same across restarts. */

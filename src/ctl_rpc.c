@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -29,6 +31,9 @@ struct ctl_rpc {
 	char		*rpc_buf;	/* bytes read, not yet a whole line */
 	size_t		 rpc_len, rpc_cap;
 	int64_t		 rpc_id;	/* of the last request */
+	ctl_rpc_tick_fn	*rpc_tick;	/* while a call waits; NULL: none */
+	void		*rpc_tick_arg;
+	unsigned int	 rpc_tick_ms;
 	char		 rpc_err[CTL_RPC_ERR_MAX];
 };
 
@@ -197,6 +202,42 @@ ctl_rpc_grow(struct ctl_rpc *rpc)
 	return 0;
 }
 
+/* A monotonic clock, ms. */
+static uint64_t
+ctl_rpc_now_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Wait until the socket can be read, ticking whenever next is reached. */
+static int
+ctl_rpc_wait(struct ctl_rpc *rpc, uint64_t *next)
+{
+	struct pollfd	pfd = { .fd = rpc->rpc_fd, .events = POLLIN };
+	uint64_t	now;
+	int		r, rc;
+
+	for (;;) {
+		if ((now = ctl_rpc_now_ms()) >= *next) {
+			rpc->rpc_tick(rpc->rpc_tick_arg);
+			/* from its end: a slow tick does not make a burst */
+			*next = ctl_rpc_now_ms() + rpc->rpc_tick_ms;
+			continue;
+		}
+		if ((r = poll(&pfd, 1, (int)(*next - now))) > 0)
+			return 0;
+		if (r == -1 && errno != EINTR) {
+			rc = -errno;
+			ctl_rpc_seterr(rpc, "cannot poll %s: %s",
+			    rpc->rpc_path, strerror(-rc));
+			return rc;
+		}
+	}
+}
+
 /* Read until the buffer holds a whole line; its length is *ret_len. */
 static int
 ctl_rpc_read_line(struct ctl_rpc *rpc, size_t *ret_len)
@@ -204,12 +245,15 @@ ctl_rpc_read_line(struct ctl_rpc *rpc, size_t *ret_len)
 	const char	*nl;
 	size_t		 from = 0;
 	ssize_t		 r;
+	uint64_t	 next = ctl_rpc_now_ms() + rpc->rpc_tick_ms;
 	int		 rc;
 
 	while ((nl = memchr(rpc->rpc_buf + from, '\n',
 	    rpc->rpc_len - from)) == NULL) {
 		from = rpc->rpc_len;
-		if ((rc = ctl_rpc_grow(rpc)) < 0)
+		if ((rc = ctl_rpc_grow(rpc)) < 0 ||
+		    (rpc->rpc_tick != NULL &&
+		    (rc = ctl_rpc_wait(rpc, &next)) < 0))
 			return rc;
 		r = read(rpc->rpc_fd, rpc->rpc_buf + rpc->rpc_len,
 		    rpc->rpc_cap - rpc->rpc_len);
@@ -404,6 +448,22 @@ ctl_rpc_call(struct ctl_rpc *rpc, const char *method,
 	if (rc == 0)
 		rc = ctl_rpc_take(rpc, resp, ret_result);
 	json_object_put(resp);
+	return rc;
+}
+
+int
+ctl_rpc_call_ticking(struct ctl_rpc *rpc, const char *method,
+    struct json_object *params, unsigned int tick_ms, ctl_rpc_tick_fn *tick,
+    void *arg, struct json_object **ret_result)
+{
+	int	rc;
+
+	rpc->rpc_tick = tick_ms > 0 ? tick : NULL;
+	rpc->rpc_tick_arg = arg;
+	rpc->rpc_tick_ms = tick_ms;
+	rc = ctl_rpc_call(rpc, method, params, ret_result);
+	rpc->rpc_tick = NULL;
+	rpc->rpc_tick_ms = 0;
 	return rc;
 }
 

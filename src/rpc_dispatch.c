@@ -33,6 +33,8 @@ extern const struct rpc_method rpc_migration_end_method;
 extern const struct rpc_method rpc_migration_prepare_method;
 extern const struct rpc_method rpc_migration_reserve_method;
 extern const struct rpc_method rpc_config_get_method;
+extern const struct rpc_method rpc_metrics_method;
+extern const struct rpc_method rpc_policy_set_method;
 extern const struct rpc_method rpc_sim_domain_create_method;
 extern const struct rpc_method rpc_sim_domain_build_method;
 extern const struct rpc_method rpc_sim_domain_destroy_method;
@@ -47,10 +49,12 @@ static const struct rpc_method *const rpc_native_methods[] = {
 	&rpc_domain_list_method,
 	&rpc_host_status_method,
 	&rpc_login_method,
+	&rpc_metrics_method,
 	&rpc_migration_end_method,
 	&rpc_migration_prepare_method,
 	&rpc_migration_reserve_method,
 	&rpc_plan_method,
+	&rpc_policy_set_method,
 	&rpc_reservation_cancel_method,
 	&rpc_reservation_delete_method,
 	&rpc_reservation_list_method,

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 
 #include "conf.h"
 #include "ctl_parse.h"
+#include "ctl_plot.h"
 #include "ctl_rpc.h"
 #include "scenario.h"
 #include "simulate.h"
@@ -30,6 +32,9 @@
 #define CTL_CELL_MAX		128	/* longest table cell shown */
 #define CTL_USAGE_WIDTH		28
 #define CTL_MAXCOLS		8	/* columns of a table */
+#define CTL_PROGRESS_MS		250	/* reserve --deadline: a look */
+#define CTL_PROGRESS_LINE_MS	1000	/* not a tty: a line at most */
+#define CTL_UUID_LEN		36
 #define CTL_JSON_PRETTY		(JSON_C_TO_STRING_PRETTY | \
 	JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define CTL_JSON_PLAIN		(JSON_C_TO_STRING_PLAIN | \
@@ -49,7 +54,8 @@ struct ctl_cmd {
 /* A command's options and positional arguments. */
 struct ctl_args {
 	const char	 *session, *ttl, *deadline;	/* --session ... */
-	const char	 *interval, *count;		/* -i, -n */
+	const char	 *id, *min, *overhead;		/* --id ... */
+	const char	 *interval, *count, *out;	/* -i, -n, -o */
 	char		**pos;
 	int		  npos;
 };
@@ -87,6 +93,14 @@ static int	ctl_plan(int, char **);
 static int	ctl_config(int, char **);
 static int	ctl_top(int, char **);
 static int	ctl_call(int, char **);
+static int	ctl_pending(int, char **);
+static int	ctl_cancel(int, char **);
+static int	ctl_migrate_in(int, char **);
+static int	ctl_migrate_out(int, char **);
+static int	ctl_migrate_end(int, char **);
+static int	ctl_policy(int, char **);
+static int	ctl_metrics(int, char **);
+static int	ctl_plot(int, char **);
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "help", ctl_help, "help", "show this summary" },
@@ -97,24 +111,43 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "reservations", ctl_reservations, "reservations [--session S]",
 	    "list the reservations" },
 	{ "reserve", ctl_reserve,
-	    "reserve SIZE|MIN-MAX [--session S] [--ttl T] [--deadline T]",
+	    "reserve SIZE|MIN-MAX [--session S] [--id ID] [--ttl T] "
+	    "[--deadline T]",
 	    "reserve host memory: 512M, 2G, 1G-2G (bare: KiB)" },
+	{ "pending", ctl_pending, "pending",
+	    "list the reserves waiting or running" },
+	{ "cancel", ctl_cancel, "cancel ID",
+	    "end a pending reserve; what it took goes back" },
 	{ "transfer", ctl_transfer, "transfer ID DOMID [--session S]",
 	    "hand a reservation to a domain" },
 	{ "delete", ctl_delete, "delete ID [--session S]",
 	    "delete a reservation" },
 	{ "login", ctl_login, "login SESSION",
 	    "start SESSION afresh (drops its reservations)" },
+	{ "migrate-in", ctl_migrate_in, "migrate-in ACTUAL [--min DYNMIN] "
+	    "[--overhead SIZE] [--session S] [--deadline T]",
+	    "reserve memory for an incoming VM" },
+	{ "migrate-out", ctl_migrate_out,
+	    "migrate-out DOMID MAX [--deadline T]",
+	    "fit an outgoing VM in MAX, and pin it" },
+	{ "migrate-end", ctl_migrate_end, "migrate-end DOMID done|aborted",
+	    "end a VM's outgoing migration: unpin it" },
 	{ "balance", ctl_balance, "balance", "balance the domains now" },
 	{ "plan", ctl_plan, "plan [SIZE]",
 	    "show the moves to free SIZE, and from whom" },
+	{ "policy", ctl_policy, "policy [NAME]",
+	    "show the balancing policy, or switch to NAME" },
 	{ "config", ctl_config, "config", "show the daemon's configuration" },
+	{ "metrics", ctl_metrics, "metrics",
+	    "print the daemon's metrics (Prometheus text)" },
 	{ "top", ctl_top, "top [-i INTERVAL] [-n COUNT]",
 	    "refresh status and domains every INTERVAL" },
 	{ "call", ctl_call, "call METHOD [PARAMS-JSON]",
 	    "send a raw request, print the result JSON" },
-	{ "simulate", ctl_simulate, "simulate [-t] FILE",
+	{ "simulate", ctl_simulate, "simulate [-t] [--policy NAME] FILE",
 	    "run a scenario file against the engine on a virtual clock" },
+	{ "plot", ctl_plot, "plot FILE [-o OUT.svg]",
+	    "draw a scenario's memory over time as SVG" },
 };
 #define CTL_NCMDS	NITEMS(ctl_cmds)
 
@@ -122,6 +155,9 @@ static const struct option ctl_longopts[] = {
 	{ "session", required_argument, NULL, 'S' },
 	{ "ttl", required_argument, NULL, 'T' },
 	{ "deadline", required_argument, NULL, 'D' },
+	{ "id", required_argument, NULL, 'I' },
+	{ "min", required_argument, NULL, 'M' },
+	{ "overhead", required_argument, NULL, 'O' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -173,34 +209,56 @@ ctl_help(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
-/* simulate [-t] FILE: exit 0, 1 on an internal failure, 2 on a bad file. */
+/*
+ * simulate [-t] [--policy NAME] FILE: exit 0, 1 on an internal failure or
+ * bad usage, 2 on a bad file.  --policy overrides the scenario's policy.
+ */
 static int
 ctl_simulate(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct scenario	 s;
+	struct conf	 probe;
+	const char	*policy = NULL;
 	FILE		*trace = NULL;
 	char		 err[512];
 	int		 ch, rc;
 
 	optind = 1;
-	while ((ch = getopt(argc, argv, "t")) != -1) {
+	while ((ch = getopt_long(argc, argv, "t", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
 			trace = stderr;
 			break;
+		case 'P':
+			policy = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: squeezerctl simulate [-t] FILE\n");
+			fprintf(stderr, "usage: squeezerctl simulate [-t] "
+			    "[--policy NAME] FILE\n");
 			return EXIT_FAILURE;
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "usage: squeezerctl simulate [-t] FILE\n");
+		fprintf(stderr, "usage: squeezerctl simulate [-t] "
+		    "[--policy NAME] FILE\n");
+		return EXIT_FAILURE;
+	}
+	conf_defaults(&probe);
+	if (policy != NULL && conf_set(&probe, "policy", policy, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "squeezerctl: simulate: %s\n", err);
 		return EXIT_FAILURE;
 	}
 	if (scenario_load(argv[optind], &s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "squeezerctl: %s\n", err);
 		return CTL_EXIT_BADFILE;
 	}
+	if (policy != NULL)
+		(void)conf_set(&s.conf, "policy", policy, err, sizeof(err));
 	rc = simulate_run(&s, stdout, trace);
 	scenario_dispose(&s);
 	if (rc < 0) {
@@ -212,8 +270,9 @@ ctl_simulate(int argc, char **argv)
 
 /*
  * Parse a command's options, only those in allowed ("S" --session, "T"
- * --ttl, "D" --deadline, "i" -i, "n" -n), and minpos..maxpos positional
- * arguments; options may follow them.  -EINVAL on bad usage.
+ * --ttl, "D" --deadline, "I" --id, "M" --min, "O" --overhead, "i" -i, "n"
+ * -n, "o" -o), and minpos..maxpos positional arguments; options may follow
+ * them.  -EINVAL on bad usage.
  */
 static int
 ctl_args(int argc, char **argv, const char *allowed, int minpos, int maxpos,
@@ -224,7 +283,7 @@ ctl_args(int argc, char **argv, const char *allowed, int minpos, int maxpos,
 
 	optind = 0;	/* glibc: start over, permuting, unlike main's "+" */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "i:n:", ctl_longopts,
+	while ((ch = getopt_long(argc, argv, "i:n:o:", ctl_longopts,
 	    NULL)) != -1) {
 		if (ch == '?' || strchr(allowed, ch) == NULL)
 			return -EINVAL;
@@ -238,8 +297,20 @@ ctl_args(int argc, char **argv, const char *allowed, int minpos, int maxpos,
 		case 'D':
 			a.deadline = optarg;
 			break;
+		case 'I':
+			a.id = optarg;
+			break;
+		case 'M':
+			a.min = optarg;
+			break;
+		case 'O':
+			a.overhead = optarg;
+			break;
 		case 'i':
 			a.interval = optarg;
+			break;
+		case 'o':
+			a.out = optarg;
 			break;
 		default:
 			a.count = optarg;
@@ -440,35 +511,173 @@ ctl_connect(struct ctl_rpc **ret)
 	return rc;
 }
 
+/* The string member key of o, or "". */
+static const char *
+ctl_get_str(struct json_object *o, const char *key)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
+}
+
+/* The integer member key of o, if there is one. */
+static bool
+ctl_get_int(struct json_object *o, const char *key, int64_t *ret)
+{
+	struct json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return false;
+	*ret = json_object_get_int64(v);
+	return true;
+}
+
+/* A monotonic clock, ms. */
+static uint64_t
+ctl_now_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* What a reserve with --deadline shows on stderr while it waits. */
+struct ctl_progress {
+	const char	*id;		/* the reserve's */
+	struct ctl_rpc	*rpc;		/* a second connection */
+	bool		 tty;		/* stderr: overwrite the line */
+	bool		 shown;
+	uint64_t	 last_ms;	/* when a line last went out */
+};
+
+/* "  freed X of Y MiB, Zs left" for the pending reserve o. */
+static void
+ctl_progress_line(struct json_object *o, char *buf, size_t len)
+{
+	struct json_object	*running = NULL;
+	char			 freed[32], needed[32];
+	int64_t			 f, n, left;
+	size_t			 k;
+
+	(void)json_object_object_get_ex(o, "running", &running);
+	if (json_object_get_boolean(running) &&
+	    ctl_get_int(o, "freed-kib", &f) &&
+	    ctl_get_int(o, "needed-kib", &n)) {
+		ctl_mib(f < 0 ? 0 : f, freed, sizeof(freed));
+		ctl_mib(n < 0 ? 0 : n, needed, sizeof(needed));
+		(void)snprintf(buf, len, "  freed %s of %s MiB", freed, needed);
+	} else
+		(void)snprintf(buf, len, "  waiting for the operations ahead");
+	k = strlen(buf);
+	if (ctl_get_int(o, "deadline-in-ms", &left))
+		(void)snprintf(buf + k, len - k, ", %.1fs left",
+		    (double)left / 1000.0);
+}
+
+/* Every CTL_PROGRESS_MS while the reserve waits: how far is it? */
+static void
+ctl_progress_tick(void *arg)
+{
+	struct ctl_progress	*p = arg;
+	struct json_object	*list = NULL, *o = NULL;
+	char			 line[128];
+	uint64_t		 now = ctl_now_ms();
+	size_t			 i, n = 0;
+
+	if (!p->tty && p->shown && now - p->last_ms < CTL_PROGRESS_LINE_MS)
+		return;
+	if (p->rpc == NULL && ctl_rpc_open(arg_socket, &p->rpc) < 0)
+		return;
+	if (ctl_rpc_call(p->rpc, "reservation.pending", NULL, &list) < 0) {
+		ctl_rpc_free(p->rpc);	/* afresh at the next tick */
+		p->rpc = NULL;
+		return;
+	}
+	if (json_object_is_type(list, json_type_array))
+		n = json_object_array_length(list);
+	for (i = 0; i < n; i++) {
+		o = json_object_array_get_idx(list, i);
+		if (strcmp(ctl_get_str(o, "id"), p->id) == 0)
+			break;
+	}
+	if (i < n) {
+		ctl_progress_line(o, line, sizeof(line));
+		fprintf(stderr, p->tty ? "\r%s\033[K" : "%s\n", line);
+		(void)fflush(stderr);
+		p->shown = true;
+		p->last_ms = now;
+	}
+	json_object_put(list);
+}
+
+/* The reserve is over: end the progress line, drop the connection. */
+static void
+ctl_progress_end(struct ctl_progress *p)
+{
+	if (p == NULL)
+		return;
+	if (p->tty && p->shown)
+		fputc('\n', stderr);
+	ctl_rpc_free(p->rpc);
+	p->rpc = NULL;
+}
+
 /*
- * Call method with params (consumed; NULL for none) and print the result:
- * as JSON with -j or without text, else with text.  Returns an exit code.
+ * Call method with params (consumed; NULL for none), showing prog (unless
+ * NULL) while it waits.  The result in *ret, or the failure said.
  */
 static int
-ctl_exec(const char *name, const char *method, struct json_object *params,
-    ctl_text_fn *text)
+ctl_fetch(const char *name, const char *method, struct json_object *params,
+    struct ctl_progress *prog, struct json_object **ret)
 {
-	struct ctl_rpc		*rpc = NULL;
-	struct json_object	*result = NULL;
-	int			 ret = EXIT_FAILURE;
+	struct ctl_rpc	*rpc = NULL;
+	int		 rc;
 
-	if (ctl_connect(&rpc) < 0)
-		goto out;
-	if (ctl_rpc_call(rpc, method, params, &result) < 0) {
-		fprintf(stderr, "squeezerctl: %s: %s\n", name,
-		    ctl_rpc_strerror(rpc));
-		goto out;
+	if ((rc = ctl_connect(&rpc)) == 0) {
+		rc = ctl_rpc_call_ticking(rpc, method, params,
+		    prog != NULL ? CTL_PROGRESS_MS : 0, ctl_progress_tick, prog,
+		    ret);
+		ctl_progress_end(prog);
+		if (rc < 0)
+			fprintf(stderr, "squeezerctl: %s: %s\n", name,
+			    ctl_rpc_strerror(rpc));
 	}
+	json_object_put(params);
+	ctl_rpc_free(rpc);
+	return rc;
+}
+
+/*
+ * Call method with params (consumed; NULL for none) and print the result:
+ * as JSON with -j or without text, else with text.  With prog, show the
+ * reserve's progress meanwhile.  Returns an exit code.
+ */
+static int
+ctl_exec_progress(const char *name, const char *method,
+    struct json_object *params, ctl_text_fn *text, struct ctl_progress *prog)
+{
+	struct json_object	*result = NULL;
+
+	if (ctl_fetch(name, method, params, prog, &result) < 0)
+		return EXIT_FAILURE;
 	if (arg_json || text == NULL)
 		ctl_print_json(result, CTL_JSON_PRETTY);
 	else
 		text(result);
-	ret = EXIT_SUCCESS;
-out:
 	json_object_put(result);
-	json_object_put(params);
-	ctl_rpc_free(rpc);
-	return ret;
+	return EXIT_SUCCESS;
+}
+
+static int
+ctl_exec(const char *name, const char *method, struct json_object *params,
+    ctl_text_fn *text)
+{
+	return ctl_exec_progress(name, method, params, text, NULL);
 }
 
 /* Add the string member key to params when s is set. */
@@ -727,21 +936,22 @@ ctl_reserve_size(const char *s, struct json_object *params)
 
 /* Add ttl-s (whole seconds) and deadline-ms when they were given. */
 static int
-ctl_reserve_times(const struct ctl_args *a, struct json_object *params)
+ctl_reserve_times(const char *cmd, const struct ctl_args *a,
+    struct json_object *params)
 {
 	uint64_t	ms;
 
 	if (a->ttl != NULL) {
 		if (ctl_parse_duration(a->ttl, &ms) < 0 || ms == 0 ||
 		    ms % 1000 != 0)
-			return ctl_bad_value("reserve", "ttl", a->ttl,
+			return ctl_bad_value(cmd, "ttl", a->ttl,
 			    "not whole seconds from 1s to 31536000s");
 		json_object_object_add(params, "ttl-s",
 		    json_object_new_int64((int64_t)(ms / 1000)));
 	}
 	if (a->deadline != NULL) {
 		if (ctl_parse_duration(a->deadline, &ms) < 0)
-			return ctl_bad_value("reserve", "deadline", a->deadline,
+			return ctl_bad_value(cmd, "deadline", a->deadline,
 			    "not a duration (500ms, 2s, 1.5s) of at most a "
 			    "year");
 		json_object_object_add(params, "deadline-ms",
@@ -750,21 +960,81 @@ ctl_reserve_times(const struct ctl_args *a, struct json_object *params)
 	return EXIT_SUCCESS;
 }
 
+/* A fresh random UUID (version 4), as the daemon makes them. */
+static int
+ctl_uuid(char ret[CTL_UUID_LEN + 1])
+{
+	unsigned char	b[16];
+	size_t		i;
+	int		n = 0;
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return -errno;
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	for (i = 0; i < sizeof(b); i++) {
+		n += snprintf(ret + n, (size_t)(CTL_UUID_LEN + 1 - n), "%02x",
+		    b[i]);
+		if (i == 3 || i == 5 || i == 7 || i == 9)
+			ret[n++] = '-';
+	}
+	ret[n] = '\0';
+	return 0;
+}
+
+/*
+ * Add the reserve's id, --id or a fresh UUID, so that its entry in
+ * reservation.pending can be found (and cancelled) while it waits.
+ */
+static int
+ctl_reserve_id(const char *cmd, const struct ctl_args *a,
+    struct json_object *params)
+{
+	char	uuid[CTL_UUID_LEN + 1];
+	int	rc;
+
+	if (a->id != NULL) {
+		ctl_add_str(params, "id", a->id);
+		return EXIT_SUCCESS;
+	}
+	if ((rc = ctl_uuid(uuid)) < 0) {
+		fprintf(stderr, "squeezerctl: %s: no random id: %s\n", cmd,
+		    strerror(-rc));
+		return EXIT_FAILURE;
+	}
+	ctl_add_str(params, "id", uuid);
+	return EXIT_SUCCESS;
+}
+
+/* Send a reserve of params (consumed); with --deadline, show progress. */
+static int
+ctl_reserve_exec(const char *cmd, const char *method,
+    const struct ctl_args *a, struct json_object *params, ctl_text_fn *text)
+{
+	struct ctl_progress	p = { .id = ctl_get_str(params, "id"),
+	    .tty = isatty(STDERR_FILENO) };
+
+	return ctl_exec_progress(cmd, method, params, text,
+	    a->deadline != NULL ? &p : NULL);
+}
+
 static int
 ctl_reserve(int argc, char **argv)
 {
 	struct ctl_args		 a;
 	struct json_object	*params;
 
-	if (ctl_args(argc, argv, "STD", 1, 1, &a) < 0)
+	if (ctl_args(argc, argv, "STDI", 1, 1, &a) < 0)
 		return ctl_bad_usage("reserve");
 	params = ctl_session_params(&a);
 	if (ctl_reserve_size(a.pos[0], params) != EXIT_SUCCESS ||
-	    ctl_reserve_times(&a, params) != EXIT_SUCCESS) {
+	    ctl_reserve_times("reserve", &a, params) != EXIT_SUCCESS ||
+	    ctl_reserve_id("reserve", &a, params) != EXIT_SUCCESS) {
 		json_object_put(params);
 		return EXIT_FAILURE;
 	}
-	return ctl_exec("reserve", "reserve", params, ctl_text_reserve);
+	return ctl_reserve_exec("reserve", "reserve", &a, params,
+	    ctl_text_reserve);
 }
 
 static int
@@ -834,6 +1104,323 @@ ctl_plan(int argc, char **argv)
 		    json_object_new_int64(kib));
 	}
 	return ctl_exec("plan", "plan", params, ctl_text_plan);
+}
+
+/* Parse the size s, argument what of cmd; an exit code. */
+static int
+ctl_size_arg(const char *cmd, const char *what, const char *s, int64_t *ret)
+{
+	int	rc;
+
+	if ((rc = ctl_parse_size(s, ret)) < 0)
+		return ctl_bad_value(cmd, what, s, rc == -ERANGE ?
+		    "too large" : CTL_BAD_SIZE);
+	return EXIT_SUCCESS;
+}
+
+/* Parse the domid s, argument of cmd; an exit code. */
+static int
+ctl_domid_arg(const char *cmd, const char *s, int64_t *ret)
+{
+	if (conf_parse_int(s, CTL_DOMID_MAX, ret) < 0)
+		return ctl_bad_value(cmd, "domid", s,
+		    "not an integer from 0 to 32751");
+	return EXIT_SUCCESS;
+}
+
+/* Add the cells pending shows made of two members: SIZE, FREED/NEEDED. */
+static void
+ctl_pending_cells(struct json_object *o)
+{
+	char	a[32], b[32], cell[80];
+	int64_t	x, y;
+
+	if (ctl_get_int(o, "kib", &x)) {
+		ctl_mib(x, a, sizeof(a));
+		if (ctl_get_int(o, "max-kib", &y)) {
+			ctl_mib(y, b, sizeof(b));
+			(void)snprintf(cell, sizeof(cell), "%s-%s", a, b);
+		} else
+			(void)snprintf(cell, sizeof(cell), "%s", a);
+		json_object_object_add(o, "ctl-size",
+		    json_object_new_string(cell));
+	}
+	if (ctl_get_int(o, "freed-kib", &x) &&
+	    ctl_get_int(o, "needed-kib", &y)) {
+		ctl_mib(x < 0 ? 0 : x, a, sizeof(a));
+		ctl_mib(y < 0 ? 0 : y, b, sizeof(b));
+		(void)snprintf(cell, sizeof(cell), "%s/%s", a, b);
+		json_object_object_add(o, "ctl-progress",
+		    json_object_new_string(cell));
+	}
+}
+
+static void
+ctl_text_pending(struct json_object *r)
+{
+	static const struct ctl_col cols[] = {
+		{ "ID", "id", CTL_VALUE },
+		{ "SESSION", "session", CTL_VALUE },
+		{ "SIZE", "ctl-size", CTL_INT },
+		{ "RUNNING", "running", CTL_VALUE },
+		{ "FREED/NEEDED", "ctl-progress", CTL_INT },
+		{ "ELAPSED", "elapsed-ms", CTL_SECS },
+		{ "DEADLINE-LEFT", "deadline-in-ms", CTL_SECS },
+	};
+	size_t	i, n = 0;
+
+	if (json_object_is_type(r, json_type_array))
+		n = json_object_array_length(r);
+	for (i = 0; i < n; i++)
+		ctl_pending_cells(json_object_array_get_idx(r, i));
+	ctl_table(cols, NITEMS(cols), r);
+}
+
+static int
+ctl_pending(int argc, char **argv)
+{
+	return ctl_simple(argc, argv, "pending", "reservation.pending",
+	    ctl_text_pending);
+}
+
+static void
+ctl_text_cancel(struct json_object *r)
+{
+	char	id[CTL_CELL_MAX];
+
+	ctl_fmt(r, "id", CTL_VALUE, id, sizeof(id));
+	printf("cancelled %s\n", id);
+}
+
+static int
+ctl_cancel(int argc, char **argv)
+{
+	struct ctl_args		 a;
+	struct json_object	*params;
+
+	if (ctl_args(argc, argv, "", 1, 1, &a) < 0)
+		return ctl_bad_usage("cancel");
+	params = json_object_new_object();
+	ctl_add_str(params, "id", a.pos[0]);
+	return ctl_exec("cancel", "reservation.cancel", params,
+	    ctl_text_cancel);
+}
+
+static void
+ctl_text_migrate_in(struct json_object *r)
+{
+	char	id[CTL_CELL_MAX], mib[64];
+
+	ctl_fmt(r, "id", CTL_VALUE, id, sizeof(id));
+	ctl_fmt(r, "kib", CTL_MIB, mib, sizeof(mib));
+	printf("reserved %s MiB for the incoming VM: %s\n", mib, id);
+}
+
+/* Add migrate-in's sizes: ACTUAL, --min (default ACTUAL), --overhead. */
+static int
+ctl_migrate_sizes(const struct ctl_args *a, struct json_object *params)
+{
+	int64_t	actual, dmin = 0, over = 0;
+
+	if (ctl_size_arg("migrate-in", "size", a->pos[0], &actual) != 0 ||
+	    (a->min != NULL && ctl_size_arg("migrate-in", "dynamic-min",
+	    a->min, &dmin) != 0) ||
+	    (a->overhead != NULL && ctl_size_arg("migrate-in", "overhead",
+	    a->overhead, &over) != 0))
+		return EXIT_FAILURE;
+	if (actual == 0)
+		return ctl_bad_value("migrate-in", "size", a->pos[0],
+		    "must be more than 0");
+	if (a->min == NULL)
+		dmin = actual;
+	else if (dmin > actual)
+		return ctl_bad_value("migrate-in", "dynamic-min", a->min,
+		    "above the VM's size");
+	json_object_object_add(params, "actual-kib",
+	    json_object_new_int64(actual));
+	json_object_object_add(params, "dynamic-min-kib",
+	    json_object_new_int64(dmin));
+	if (a->overhead != NULL)
+		json_object_object_add(params, "overhead-kib",
+		    json_object_new_int64(over));
+	return EXIT_SUCCESS;
+}
+
+static int
+ctl_migrate_in(int argc, char **argv)
+{
+	struct ctl_args		 a;
+	struct json_object	*params;
+
+	if (ctl_args(argc, argv, "SDMO", 1, 1, &a) < 0)
+		return ctl_bad_usage("migrate-in");
+	params = ctl_session_params(&a);
+	if (ctl_migrate_sizes(&a, params) != EXIT_SUCCESS ||
+	    ctl_reserve_times("migrate-in", &a, params) != EXIT_SUCCESS ||
+	    ctl_reserve_id("migrate-in", &a, params) != EXIT_SUCCESS) {
+		json_object_put(params);
+		return EXIT_FAILURE;
+	}
+	return ctl_reserve_exec("migrate-in", "migration.reserve", &a, params,
+	    ctl_text_migrate_in);
+}
+
+static void
+ctl_text_migrate_out(struct json_object *r)
+{
+	struct json_object	*b = NULL;
+	char			 domid[32], target[64], actual[64];
+
+	ctl_fmt(r, "domid", CTL_INT, domid, sizeof(domid));
+	ctl_fmt(r, "target-kib", CTL_MIB, target, sizeof(target));
+	ctl_fmt(r, "actual-kib", CTL_MIB, actual, sizeof(actual));
+	(void)json_object_object_get_ex(r, "ballooned", &b);
+	if (json_object_get_boolean(b))
+		printf("domain %s ballooned down to %s MiB (actual %s MiB); "
+		    "pinned until migrate-end\n", domid, target, actual);
+	else
+		printf("domain %s not ballooned: its target %s MiB fits "
+		    "(actual %s MiB); pinned until migrate-end\n", domid,
+		    target, actual);
+}
+
+static int
+ctl_migrate_out(int argc, char **argv)
+{
+	struct ctl_args		 a;
+	struct json_object	*params;
+	int64_t			 domid, max;
+
+	if (ctl_args(argc, argv, "D", 2, 2, &a) < 0)
+		return ctl_bad_usage("migrate-out");
+	if (ctl_domid_arg("migrate-out", a.pos[0], &domid) != EXIT_SUCCESS ||
+	    ctl_size_arg("migrate-out", "size", a.pos[1], &max) !=
+	    EXIT_SUCCESS)
+		return EXIT_FAILURE;
+	params = json_object_new_object();
+	json_object_object_add(params, "domid", json_object_new_int64(domid));
+	json_object_object_add(params, "max-kib", json_object_new_int64(max));
+	if (ctl_reserve_times("migrate-out", &a, params) != EXIT_SUCCESS) {
+		json_object_put(params);
+		return EXIT_FAILURE;
+	}
+	return ctl_exec("migrate-out", "migration.prepare", params,
+	    ctl_text_migrate_out);
+}
+
+static void
+ctl_text_migrate_end(struct json_object *r)
+{
+	char	domid[32], outcome[CTL_CELL_MAX];
+
+	ctl_fmt(r, "domid", CTL_INT, domid, sizeof(domid));
+	ctl_fmt(r, "outcome", CTL_VALUE, outcome, sizeof(outcome));
+	printf("domain %s: migration %s\n", domid, outcome);
+}
+
+static int
+ctl_migrate_end(int argc, char **argv)
+{
+	struct ctl_args		 a;
+	struct json_object	*params;
+	int64_t			 domid;
+
+	if (ctl_args(argc, argv, "", 2, 2, &a) < 0)
+		return ctl_bad_usage("migrate-end");
+	if (ctl_domid_arg("migrate-end", a.pos[0], &domid) != EXIT_SUCCESS)
+		return EXIT_FAILURE;
+	if (strcmp(a.pos[1], "done") != 0 && strcmp(a.pos[1], "aborted") != 0)
+		return ctl_bad_value("migrate-end", "outcome", a.pos[1],
+		    "neither done nor aborted");
+	params = json_object_new_object();
+	json_object_object_add(params, "domid", json_object_new_int64(domid));
+	ctl_add_str(params, "outcome", a.pos[1]);
+	return ctl_exec("migrate-end", "migration.end", params,
+	    ctl_text_migrate_end);
+}
+
+static void
+ctl_text_policy_set(struct json_object *r)
+{
+	char	now[CTL_CELL_MAX], was[CTL_CELL_MAX];
+
+	ctl_fmt(r, "policy", CTL_VALUE, now, sizeof(now));
+	ctl_fmt(r, "previous", CTL_VALUE, was, sizeof(was));
+	printf("policy %s (was %s)\n", now, was);
+}
+
+/* policy [NAME]: config.get's policy, or policy.set. */
+static int
+ctl_policy(int argc, char **argv)
+{
+	struct ctl_args		 a;
+	struct json_object	*params, *conf = NULL, *v = NULL, *o;
+	char			 name[CTL_CELL_MAX];
+
+	if (ctl_args(argc, argv, "", 0, 1, &a) < 0)
+		return ctl_bad_usage("policy");
+	if (a.npos == 1) {
+		params = json_object_new_object();
+		ctl_add_str(params, "policy", a.pos[0]);
+		return ctl_exec("policy", "policy.set", params,
+		    ctl_text_policy_set);
+	}
+	if (ctl_fetch("policy", "config.get", NULL, NULL, &conf) < 0)
+		return EXIT_FAILURE;
+	if (arg_json) {
+		(void)json_object_object_get_ex(conf, "policy", &v);
+		o = json_object_new_object();
+		json_object_object_add(o, "policy", json_object_get(v));
+		ctl_print_json(o, CTL_JSON_PRETTY);
+		json_object_put(o);
+	} else {
+		ctl_fmt(conf, "policy", CTL_VALUE, name, sizeof(name));
+		printf("%s\n", name);
+	}
+	json_object_put(conf);
+	return EXIT_SUCCESS;
+}
+
+/* The text as it is, but no control characters other than line ends. */
+static void
+ctl_text_metrics(struct json_object *r)
+{
+	const char	*t = ctl_get_str(r, "text"), *p;
+
+	for (p = t; *p != '\0'; p++)
+		putchar(*p == '\n' || ((unsigned char)*p >= 0x20 &&
+		    *p != 0x7f) ? *p : '?');
+	if (p > t && p[-1] != '\n')
+		putchar('\n');
+}
+
+static int
+ctl_metrics(int argc, char **argv)
+{
+	return ctl_simple(argc, argv, "metrics", "metrics", ctl_text_metrics);
+}
+
+/* plot FILE [-o OUT.svg]: no daemon; exit 1 on any error. */
+static int
+ctl_plot(int argc, char **argv)
+{
+	struct ctl_args	 a;
+	char		 err[512], *out;
+	int		 rc;
+
+	if (ctl_args(argc, argv, "o", 1, 1, &a) < 0)
+		return ctl_bad_usage("plot");
+	out = a.out != NULL ? strdup(a.out) : ctl_plot_default_out(a.pos[0]);
+	if (out == NULL) {
+		fprintf(stderr, "squeezerctl: plot: %s\n", strerror(ENOMEM));
+		return EXIT_FAILURE;
+	}
+	if ((rc = ctl_plot_run(a.pos[0], out, err, sizeof(err))) < 0)
+		fprintf(stderr, "squeezerctl: plot: %s\n", err);
+	else
+		printf("wrote %s\n", out);
+	free(out);
+	return rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 static void

@@ -30,11 +30,12 @@ S=$TMP/ctl.sock
 npass=0
 nfail=0
 dpid=""
+spid=""
 
 cleanup() {
-	if [ -n "$dpid" ]; then
-		kill -9 "$dpid" 2>/dev/null || true
-	fi
+	for _p in $dpid $spid; do
+		kill -9 "$_p" 2>/dev/null || true
+	done
 	if [ "${KEEP:-0}" = 1 ]; then
 		echo "ctl: kept $TMP" >&2
 	else
@@ -147,7 +148,8 @@ tcase "help lists every command"
 ctl help
 succeeds
 for c in status domains reservations reserve transfer delete balance plan \
-    call; do
+    call pending cancel migrate-in migrate-out migrate-end policy metrics \
+    plot; do
 	if ! grep -q "^ *$c" "$TMP/out"; then
 		bad "help does not list $c"
 	fi
@@ -312,6 +314,181 @@ errsays 'usage|reserve'
 CMD="-s $TMP/nonexistent.sock status"
 fails
 tend
+
+tcase "migrate-in, migrate-out, migrate-end: a round trip"
+ctl migrate-in 1G --min 512M --overhead 8M --session mig
+succeeds
+says "^reserved [0-9]+\.[0-9] MiB for the incoming VM: $UUID\$"
+MID=$(grep -Eo "$UUID" "$TMP/out" | head -1)
+ctlj reservations --session mig
+_k=$(j 0.kib)
+case $_k in
+''|*[!0-9]*)	bad "the migration's reservation has size '$_k'" ;;
+*)	if [ "$_k" -lt 532480 ] || [ "$_k" -gt 1056768 ]; then
+		bad "the migration reserved $_k KiB, want 520M to 1032M"
+	fi ;;
+esac
+ctl delete "$MID" --session mig
+succeeds
+ctl migrate-in 1G --min 2G
+fails
+errsays 'dynamic-min'
+ctl migrate-out 1 1G
+succeeds
+says '^domain 1 ballooned down to 1024\.0 MiB'
+ctlj domains
+jeq 1.target-kib 1048576
+jeq 1.migrating-kib 1048576
+ctl migrate-out 2 4G
+succeeds
+says '^domain 2 not ballooned'
+ctl migrate-end 1 aborted
+succeeds
+says '^domain 1: migration aborted$'
+ctl migrate-end 1 aborted
+fails
+errsays 'unknown_domain|not migrating'
+ctl migrate-end 2 done
+succeeds
+says '^domain 2: migration done$'
+ctl migrate-end 3 sideways
+fails
+errsays 'outcome'
+ctl migrate-out 1
+fails
+errsays '^usage: squeezerctl migrate-out DOMID MAX'
+ctl migrate-out x 1G
+fails
+errsays 'domid'
+tend
+
+tcase "policy: show it, set it, refuse an unknown one"
+ctl policy
+succeeds
+if [ "$(cat "$TMP/out")" != proportional ]; then
+	bad "policy printed '$(cat "$TMP/out")', want proportional"
+fi
+ctlj policy
+jeq policy proportional
+ctl policy proportional
+succeeds
+says '^policy proportional \(was proportional\)$'
+ctl policy nope
+fails
+errsays 'unknown policy'
+ctl policy a b
+fails
+errsays '^usage: squeezerctl policy'
+tend
+
+tcase "metrics: the text as it is"
+ctl metrics
+succeeds
+says '^squeezerd_host_total_kib 11534336$'
+says '^# TYPE squeezerd_reserve_seconds histogram$'
+says '^squeezerd_domain_state\{domid="0",state="fixed"\} 1$'
+ctlj metrics
+succeeds
+case $(j text) in
+*squeezerd_pending*)	;;
+*)	bad "-j metrics has no text with squeezerd_pending" ;;
+esac
+tend
+
+# ---- a second daemon on the slow host: reserves that take seconds ---------
+SS=$TMP/slow.sock
+"$SQUEEZERD" -d --backend=sim --host "$HERE/host-slow.json" -s "$SS" \
+    -f "$TMP/squeezerd.conf" 2>"$TMP/slow.log" &
+spid=$!
+if ! printf '%s\n' '{"jsonrpc":"2.0","id":0,"method":"host.status"}' |
+    "$RPCC" -q -W5000 -t5000 "$SS" 2>>"$TMP/slow.log"; then
+	echo "ctl: squeezerd (slow host) did not start:" >&2
+	sed 's/^/  | /' "$TMP/slow.log" >&2
+	exit 2
+fi
+
+# ctls ARGS...: squeezerctl against the slow host's daemon.
+ctls() {
+	CMD="-s slow.sock $*"
+	"$SQUEEZERCTL" -s "$SS" "$@" >"$TMP/out" 2>"$TMP/err" && RC=0 ||
+	    RC=$?
+}
+
+# p_pending ID: the slow daemon lists ID as pending.
+p_pending() {
+	"$SQUEEZERCTL" -s "$SS" pending 2>/dev/null | grep -q "^$1 "
+}
+
+tcase "pending and cancel: a slow reserve listed, cancelled, its command exits 1"
+"$SQUEEZERCTL" -s "$SS" reserve 8G --id ctl-slow --session c \
+    >"$TMP/bg.out" 2>"$TMP/bg.err" &
+_bg=$!
+_i=0
+while ! p_pending ctl-slow && [ $_i -lt 50 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+ctls pending
+succeeds
+says '^ID +SESSION +SIZE +RUNNING +FREED/NEEDED +ELAPSED +DEADLINE-LEFT$'
+says '^ctl-slow +c +8192\.0 +(yes|no) '
+ctls -j pending
+jeq 0.id ctl-slow
+jeq 0.kib 8388608
+ctls cancel ctl-slow
+succeeds
+says '^cancelled ctl-slow$'
+_rc=0
+wait "$_bg" || _rc=$?
+if [ "$_rc" -ne 1 ]; then
+	bad "the cancelled reserve exited $_rc, want 1"
+fi
+if ! grep -q '^squeezerctl: reserve: cancelled' "$TMP/bg.err"; then
+	bad "the cancelled reserve said: $(cat "$TMP/bg.err")"
+fi
+if [ -s "$TMP/bg.out" ]; then
+	bad "the cancelled reserve printed: $(cat "$TMP/bg.out")"
+fi
+ctls pending
+if grep -q '^ctl-slow ' "$TMP/out"; then
+	bad "ctl-slow still pending after cancel"
+fi
+ctls reservations
+if grep -q 'ctl-slow' "$TMP/out"; then
+	bad "the cancelled reserve left a reservation"
+fi
+ctls cancel ctl-slow
+fails
+errsays 'unknown_reservation'
+ctls cancel
+fails
+errsays '^usage: squeezerctl cancel ID'
+tend
+
+tcase "reserve --deadline: progress lines on stderr while it waits"
+ctls reserve 3G --deadline 20s --id ctl-progress --session p
+succeeds
+says '^reserved 3072\.0 MiB: ctl-progress$'
+if ! grep -Eq '^  freed [0-9]+\.[0-9] of [0-9]+\.[0-9] MiB, [0-9]+\.[0-9]s left$' \
+    "$TMP/err"; then
+	bad "no progress line '  freed X of Y MiB, Zs left' on stderr"
+fi
+if grep -q "$(printf '\r')" "$TMP/err"; then
+	bad "carriage returns on stderr that is not a terminal"
+fi
+ctls delete ctl-progress --session p
+succeeds
+ctls reserve 4M --id ctl-quiet
+succeeds
+if [ -s "$TMP/err" ]; then
+	bad "a reserve without --deadline wrote to stderr"
+fi
+ctls delete ctl-quiet
+tend
+
+kill "$spid" 2>/dev/null || true
+wait "$spid" 2>/dev/null || true
+spid=""
 
 tcase "the daemon is still running"
 CMD="(kill -0)"

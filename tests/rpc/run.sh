@@ -783,6 +783,102 @@ $d true 1048576 2097152 2097152 true <missing>"
 	send -- "$(n 1 reservation.list '{"session":"t1"}')"
 	eq 'result.*.id' "$R1"
 	tend
+
+	tcase "policy.set: the running policy changes (config.get, host.status); bad names refused"
+	call policy.set '{"policy":"proportional"}'
+	ok_native
+	eq result.policy proportional
+	eq result.previous proportional
+	# a second policy, where this build registers one
+	send -- "$(n 2 policy.set '{"policy":"weighted"}')"
+	if [ "$(v error.code)" != -32602 ]; then
+		ok_native 2
+		eq result.policy weighted
+		eq result.previous proportional
+		call config.get
+		eq result.policy weighted
+		call host.status
+		eq result.policy weighted
+		grep -q "policy weighted (was proportional)" "$TMP/fast.log" ||
+		    bad "no log line about the change"
+		call policy.set '{"policy":"proportional"}'
+		eq result.previous weighted
+	fi
+	for p in '{"policy":"nope"}' '{"policy":""}' '{"policy":"PROPORTIONAL"}' \
+	    '{"policy":5}' '{"policy":null}' '{}'; do
+		send -- "$(n 3 policy.set "$p")"
+		err_native -32602 invalid_params 3
+		eq error.data.param policy
+	done
+	send -- "$(n 4 policy.set '{"policy":"proportional","x":1}')"
+	err_native -32602 invalid_params 4
+	eq error.data.param x
+	call config.get
+	eq result.policy proportional
+	call host.status
+	eq result.policy proportional
+	settle
+	tend
+
+	tcase "metrics: Prometheus text with every family; each sample line parses"
+	call metrics
+	ok_native
+	keys "id jsonrpc result"
+	typ result.text string
+	v result.text >"$TMP/metrics"
+	for f in squeezerd_host_total_kib squeezerd_host_free_kib \
+	    squeezerd_host_physical_free_kib squeezerd_host_reserved_kib \
+	    squeezerd_host_reclaimable_kib squeezerd_reservations \
+	    squeezerd_pending squeezerd_domain_target_kib \
+	    squeezerd_domain_actual_kib squeezerd_domain_state \
+	    squeezerd_domains_stuck squeezerd_operations_total \
+	    squeezerd_model_drift_kib squeezerd_reserve_seconds; do
+		grep -Eq "^# TYPE $f (gauge|counter|histogram)\$" "$TMP/metrics" ||
+		    bad "no # TYPE line for $f"
+		grep -q "^# HELP $f " "$TMP/metrics" || bad "no # HELP line for $f"
+	done
+	_l=$(grep -v '^#' "$TMP/metrics" | grep -Ev '^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9]+(\.[0-9]+)?$' |
+	    head -3)
+	[ -z "$_l" ] || bad "lines that are not 'name{labels} value': $_l"
+	grep -qx 'squeezerd_host_total_kib 11534336' "$TMP/metrics" ||
+	    bad "squeezerd_host_total_kib is not 11534336"
+	grep -qx 'squeezerd_domain_state{domid="0",state="fixed"} 1' \
+	    "$TMP/metrics" || bad "dom0 is not fixed"
+	for d in 0 1 2 3 4; do
+		for f in target actual; do
+			grep -Eq "^squeezerd_domain_${f}_kib\\{domid=\"$d\"\\} [0-9]+\$" \
+			    "$TMP/metrics" || bad "no $f of domain $d"
+		done
+	done
+	_n=$(status_of reservations)
+	grep -qx "squeezerd_reservations $_n" "$TMP/metrics" ||
+	    bad "squeezerd_reservations is not host.status's $_n"
+	grep -qx 'squeezerd_domains_stuck 0' "$TMP/metrics" ||
+	    bad "squeezerd_domains_stuck is not 0"
+	# the histogram: cumulative buckets up to +Inf, which is the count
+	_h=$(awk '
+	    /^squeezerd_reserve_seconds_bucket/ {
+		v = $2 + 0
+		if (v < last) bad = "buckets decrease"
+		last = v
+		n++
+		if ($1 ~ /le="\+Inf"/) inf = v
+	    }
+	    /^squeezerd_reserve_seconds_count / { count = $2 + 0; c = 1 }
+	    /^squeezerd_reserve_seconds_sum / { s = 1 }
+	    END {
+		if (n != 12) bad = bad " " n " buckets, want 12"
+		if (!c || !s) bad = bad " no _count or _sum"
+		if (inf != count) bad = bad " +Inf " inf " != _count " count
+		print bad
+	    }' "$TMP/metrics")
+	[ -z "$_h" ] || bad "squeezerd_reserve_seconds: $_h"
+	grep -q '^squeezerd_reserve_seconds_bucket{le="0.01"} ' "$TMP/metrics" &&
+	    grep -q '^squeezerd_reserve_seconds_bucket{le="60"} ' "$TMP/metrics" ||
+	    bad "buckets do not run from 0.01 to 60 s"
+	call metrics '{"x":1}'
+	err_native -32602 invalid_params
+	tend
 }
 
 # ==== squeezed v1 =======================================================

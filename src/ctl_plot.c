@@ -1,0 +1,314 @@
+/*
+ * ctl_plot.c: "squeezerctl plot": a scenario's trace as a chart.  The trace
+ * is simulate.c's (sim_trace): "t=S F<free> <outcome> <phase>; <domid>
+ * T<target> A<actual> M<maxmem>; ..." per engine iteration, KiB.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl_plot.h"
+#include "ctl_svg.h"
+#include "host.h"
+#include "scenario.h"
+#include "simulate.h"
+
+#define CTL_PLOT_LABEL_MAX	32
+
+/* One domain's samples; NAN where it was not in the iteration. */
+struct ctl_plot_dom {
+	int32_t	 domid;
+	double	*target, *actual;
+	char	 colour[8];
+	char	 label[CTL_PLOT_LABEL_MAX];
+};
+
+/* The trace: samples in time order, the domains ascending. */
+struct ctl_plot {
+	double			*t, *free;
+	size_t			 n;
+	struct ctl_plot_dom	*doms;
+	size_t			 ndoms;
+};
+
+/* The time and free memory of a trace line; *rest: after them. */
+static int
+ctl_plot_head(const char *line, double *ret_t, double *ret_free,
+    const char **rest)
+{
+	char	*end;
+
+	if (strncmp(line, "t=", 2) != 0)
+		return -EINVAL;
+	*ret_t = strtod(line + 2, &end);
+	if (end == line + 2 || strncmp(end, " F", 2) != 0)
+		return -EINVAL;
+	line = end + 2;
+	*ret_free = (double)strtoll(line, &end, 10);
+	if (end == line)
+		return -EINVAL;
+	*rest = end;
+	return 0;
+}
+
+/* The next "; D T<target> A<actual>" of a trace line; false at its end. */
+static bool
+ctl_plot_next(const char **s, int32_t *domid, double *target, double *actual)
+{
+	const char	*p = *s;
+	int64_t		 t, a;
+
+	/* within the line: strstr would run on into the next ones */
+	while (*p != '\0' && *p != '\n' && (p[0] != ';' || p[1] != ' '))
+		p++;
+	if (p[0] != ';' || sscanf(p + 2, "%" SCNd32 " T%" SCNd64 " A%"
+	    SCNd64, domid, &t, &a) != 3)
+		return false;
+	*target = (double)t;
+	*actual = (double)a;
+	*s = p + 2;
+	return true;
+}
+
+/* The index of domid among the domains, or where it would go. */
+static size_t
+ctl_plot_find(const struct ctl_plot *p, int32_t domid)
+{
+	size_t	i;
+
+	for (i = 0; i < p->ndoms && p->doms[i].domid < domid; i++)
+		;
+	return i;
+}
+
+/* Count the samples and collect the domains (the first pass). */
+static int
+ctl_plot_scan(struct ctl_plot *p, const char *text)
+{
+	struct ctl_plot_dom	*v;
+	const char		*line, *rest;
+	double			 t, fr, tg, ac;
+	int32_t			 domid;
+	size_t			 i;
+
+	for (line = text; *line != '\0'; line = strchr(line, '\n') + 1) {
+		if (ctl_plot_head(line, &t, &fr, &rest) == 0) {
+			p->n++;
+			while (ctl_plot_next(&rest, &domid, &tg, &ac)) {
+				i = ctl_plot_find(p, domid);
+				if (i < p->ndoms && p->doms[i].domid == domid)
+					continue;
+				if (p->ndoms > HOST_MAX_DOMID || (v = realloc(
+				    p->doms, (p->ndoms + 1) * sizeof(*v))) ==
+				    NULL)
+					return -ENOMEM;
+				p->doms = v;
+				memmove(v + i + 1, v + i,
+				    (p->ndoms++ - i) * sizeof(*v));
+				memset(&v[i], 0, sizeof(v[i]));
+				v[i].domid = domid;
+			}
+		}
+		if (strchr(line, '\n') == NULL)
+			break;
+	}
+	return 0;
+}
+
+/* An array of n NANs. */
+static double *
+ctl_plot_nans(size_t n)
+{
+	double	*v;
+	size_t	 i;
+
+	if ((v = calloc(n, sizeof(*v))) != NULL)
+		for (i = 0; i < n; i++)
+			v[i] = NAN;
+	return v;
+}
+
+/* Fill the samples (the second pass). */
+static int
+ctl_plot_fill(struct ctl_plot *p, const char *text)
+{
+	const char	*line, *rest;
+	double		 tg, ac;
+	int32_t		 domid;
+	size_t		 i, k = 0;
+
+	if ((p->t = ctl_plot_nans(p->n)) == NULL ||
+	    (p->free = ctl_plot_nans(p->n)) == NULL)
+		return -ENOMEM;
+	for (i = 0; i < p->ndoms; i++)
+		if ((p->doms[i].target = ctl_plot_nans(p->n)) == NULL ||
+		    (p->doms[i].actual = ctl_plot_nans(p->n)) == NULL)
+			return -ENOMEM;
+	for (line = text; *line != '\0' && k < p->n;
+	    line = strchr(line, '\n') + 1) {
+		if (ctl_plot_head(line, &p->t[k], &p->free[k], &rest) == 0) {
+			while (ctl_plot_next(&rest, &domid, &tg, &ac)) {
+				i = ctl_plot_find(p, domid);
+				p->doms[i].target[k] = tg;
+				p->doms[i].actual[k] = ac;
+			}
+			k++;
+		}
+		if (strchr(line, '\n') == NULL)
+			break;
+	}
+	return 0;
+}
+
+static void
+ctl_plot_dispose(struct ctl_plot *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->ndoms; i++) {
+		free(p->doms[i].target);
+		free(p->doms[i].actual);
+	}
+	free(p->doms);
+	free(p->t);
+	free(p->free);
+}
+
+/* The chart: per domain its target (dashed) and actual; the host free. */
+static int
+ctl_plot_draw(struct ctl_plot *p, const char *title, FILE *f)
+{
+	struct ctl_svg_series	*s;
+	struct ctl_svg_key	*k;
+	struct ctl_svg_chart	 c = { .title = title, .x_unit = CTL_SVG_SECS,
+	    .y_unit = CTL_SVG_KIB, .y_zero = true,
+	    .x_title = "simulated time", .y_title = "memory" };
+	size_t			 i;
+	int			 rc;
+
+	s = calloc(2 * p->ndoms + 1, sizeof(*s));
+	k = calloc(p->ndoms + 3, sizeof(*k));
+	if (s == NULL || k == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < p->ndoms; i++) {
+		ctl_svg_colour(i, p->doms[i].colour);
+		snprintf(p->doms[i].label, sizeof(p->doms[i].label),
+		    "domain %" PRId32, p->doms[i].domid);
+		s[2 * i] = (struct ctl_svg_series){ p->doms[i].colour, true,
+		    1.2, p->t, p->doms[i].target, p->n };
+		s[2 * i + 1] = (struct ctl_svg_series){ p->doms[i].colour,
+		    false, 1.5, p->t, p->doms[i].actual, p->n };
+		k[i + 1] = (struct ctl_svg_key){ p->doms[i].label,
+		    p->doms[i].colour, false };
+	}
+	s[2 * p->ndoms] = (struct ctl_svg_series){ "#000000", false, 2.0,
+	    p->t, p->free, p->n };
+	k[0] = (struct ctl_svg_key){ "host free", "#000000", false };
+	k[p->ndoms + 1] = (struct ctl_svg_key){ "target (dashed)", "#888888",
+	    true };
+	k[p->ndoms + 2] = (struct ctl_svg_key){ "actual (solid)", "#888888",
+	    false };
+	c.series = s;
+	c.nseries = 2 * p->ndoms + 1;
+	c.keys = k;
+	c.nkeys = p->ndoms + 3;
+	rc = ctl_svg_write(f, &c);
+out:
+	free(s);
+	free(k);
+	return rc;
+}
+
+/* Run the scenario; its trace in *ret_text (malloc'd). */
+static int
+ctl_plot_simulate(const char *in, char **ret_text, char *err, size_t errlen)
+{
+	struct scenario	 s;
+	FILE		*trace, *out;
+	char		*discard = NULL;
+	size_t		 tlen = 0, dlen = 0;
+	int		 rc;
+
+	if (scenario_load(in, &s, err, errlen) < 0)
+		return -EINVAL;
+	*ret_text = NULL;
+	trace = open_memstream(ret_text, &tlen);
+	out = open_memstream(&discard, &dlen);
+	rc = trace == NULL || out == NULL ? -ENOMEM :
+	    simulate_run(&s, out, trace);
+	if ((trace != NULL && fclose(trace) != 0) ||
+	    (out != NULL && fclose(out) != 0))
+		rc = -ENOMEM;
+	free(discard);
+	scenario_dispose(&s);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot simulate: %s", in,
+		    strerror(-rc));
+		free(*ret_text);
+		*ret_text = NULL;
+	}
+	return rc;
+}
+
+int
+ctl_plot_run(const char *in, const char *out, char *err, size_t errlen)
+{
+	struct ctl_plot	 p = { 0 };
+	FILE		*f;
+	char		*text = NULL;
+	int		 rc;
+
+	if ((rc = ctl_plot_simulate(in, &text, err, errlen)) < 0)
+		return rc;
+	if ((rc = ctl_plot_scan(&p, text)) < 0 ||
+	    (rc = ctl_plot_fill(&p, text)) < 0) {
+		snprintf(err, errlen, "%s: %s", in, strerror(-rc));
+		goto out;
+	}
+	if (p.n == 0) {
+		snprintf(err, errlen, "%s: no engine iteration ran: nothing "
+		    "to plot", in);
+		rc = -ENODATA;
+		goto out;
+	}
+	if ((f = fopen(out, "w")) == NULL) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", out,
+		    strerror(-rc));
+		goto out;
+	}
+	rc = ctl_plot_draw(&p, in, f);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", out,
+		    strerror(-rc));
+		(void)unlink(out);	/* no half a chart */
+	}
+out:
+	ctl_plot_dispose(&p);
+	free(text);
+	return rc;
+}
+
+char *
+ctl_plot_default_out(const char *in)
+{
+	size_t	 n = strlen(in);
+	char	*out;
+
+	if (n >= 5 && strcmp(in + n - 5, ".json") == 0)
+		n -= 5;
+	if ((out = malloc(n + 5)) == NULL)
+		return NULL;
+	memcpy(out, in, n);
+	memcpy(out + n, ".svg", 5);
+	return out;
+}

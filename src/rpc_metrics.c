@@ -1,0 +1,160 @@
+/*
+ * rpc_metrics.c: metrics, the host and the daemon in Prometheus text
+ * exposition format, as {"text": "..."}: a scraper's exporter passes the
+ * text on unchanged.  Sizes are KiB, as everywhere on the socket.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <json-c/json.h>
+
+#include "backend.h"
+#include "balancer.h"
+#include "engine.h"
+#include "metrics.h"
+#include "model.h"
+#include "rpc.h"
+#include "squeezerd.h"
+
+/* One family with one unlabelled sample. */
+static void
+rpc_metrics_one(FILE *f, const char *name, const char *type,
+    const char *help, int64_t v)
+{
+	metrics_family(f, name, type, help);
+	fprintf(f, "%s %" PRId64 "\n", name, v);
+}
+
+static void
+rpc_metrics_host(struct squeezerd *bd, FILE *f)
+{
+	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
+	const struct model_stats	*st = model_stats(bd->bd_model);
+
+	rpc_metrics_one(f, "squeezerd_host_total_kib", "gauge",
+	    "Host memory in all (physinfo total).", st->total_kib);
+	rpc_metrics_one(f, "squeezerd_host_free_kib", "gauge",
+	    "Free memory as the balancer counts it (physical free less "
+	    "reservations and initial reservations); may be negative.",
+	    s->free_kib);
+	rpc_metrics_one(f, "squeezerd_host_physical_free_kib", "gauge",
+	    "Free and scrub memory (physinfo) at the last read.",
+	    st->physical_free_kib);
+	rpc_metrics_one(f, "squeezerd_host_reserved_kib", "gauge",
+	    "Reservations and initial reservations of unbooted domains.",
+	    st->reserved_kib + st->unbooted_kib);
+	rpc_metrics_one(f, "squeezerd_host_reclaimable_kib", "gauge",
+	    "What the balloons hold above dynamic-min.",
+	    host_reclaimable(s));
+	rpc_metrics_one(f, "squeezerd_reservations", "gauge",
+	    "Reservations held.", (int64_t)st->nresv);
+	rpc_metrics_one(f, "squeezerd_pending", "gauge",
+	    "Balancer operations queued or running.",
+	    (int64_t)bal_pending(bd));
+	rpc_metrics_one(f, "squeezerd_operations_total", "counter",
+	    "Balancer operations completed since the daemon started.",
+	    (int64_t)bd->bd_nops);
+}
+
+/* Per domain: target, actual, state; and how many are stuck. */
+static void
+rpc_metrics_domains(struct squeezerd *bd, FILE *f)
+{
+	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
+	enum engine_dom_state		 st;
+	int64_t				 stuck = 0;
+	size_t				 i;
+
+	metrics_family(f, "squeezerd_domain_target_kib", "gauge",
+	    "The domain's balloon target.");
+	for (i = 0; i < s->ndoms; i++)
+		fprintf(f, "squeezerd_domain_target_kib{domid=\"%" PRId32
+		    "\"} %" PRId64 "\n", s->doms[i].domid,
+		    s->doms[i].target_kib);
+	metrics_family(f, "squeezerd_domain_actual_kib", "gauge",
+	    "The domain's memory now.");
+	for (i = 0; i < s->ndoms; i++)
+		fprintf(f, "squeezerd_domain_actual_kib{domid=\"%" PRId32
+		    "\"} %" PRId64 "\n", s->doms[i].domid,
+		    s->doms[i].actual_kib);
+	metrics_family(f, "squeezerd_domain_state", "gauge",
+	    "1 for the domain's state: active, inactive, uncooperative or "
+	    "fixed.");
+	for (i = 0; i < s->ndoms; i++) {
+		st = engine_dom_state(bd->bd_engine, &s->doms[i]);
+		stuck += st == ENGINE_DOM_INACTIVE ||
+		    st == ENGINE_DOM_UNCOOPERATIVE;
+		fprintf(f, "squeezerd_domain_state{domid=\"%" PRId32
+		    "\",state=\"%s\"} 1\n", s->doms[i].domid,
+		    engine_dom_state_name(st));
+	}
+	rpc_metrics_one(f, "squeezerd_domains_stuck", "gauge",
+	    "Domains inactive or uncooperative.", stuck);
+}
+
+/*
+ * squeezerd_model_drift_kib = P - (F + R), where P is the physical free
+ * memory (free + scrub) the backend's physinfo reports now, F the
+ * balancer's free memory in the daemon's current snapshot (at most a poll
+ * interval old, as host.status shows it) and R everything that snapshot
+ * subtracted from the physical free memory it read: reservations counted,
+ * initial reservations of domains not booted, Xen claims not made for
+ * those.  F + R is the physical free memory the model believes in (so the
+ * difference reduces to P less the snapshot's physical free): 0 means the
+ * model matches the hypervisor; positive, more is free than it believes
+ * (balloons gave memory since the read); negative, less (a domain grew, a
+ * domain was built).  Not written when physinfo fails.
+ */
+static void
+rpc_metrics_drift(struct squeezerd *bd, FILE *f)
+{
+	const struct model_stats	*st = model_stats(bd->bd_model);
+	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
+	struct backend_physinfo		 pi;
+	int64_t				 r;
+
+	if (bd->bd_be->physinfo(bd->bd_be_ctx, &pi) < 0)
+		return;
+	r = st->physical_free_kib - s->free_kib;
+	rpc_metrics_one(f, "squeezerd_model_drift_kib", "gauge",
+	    "Physical free memory now less what the daemon's model believes "
+	    "it is (its free memory plus what it subtracts).",
+	    pi.free_kib + pi.scrub_kib - (s->free_kib + r));
+}
+
+static int
+rpc_metrics_exec(struct squeezerd *bd, struct rpc_req *req,
+    struct json_object *params, struct json_object **ret)
+{
+	static const char *const none[] = { NULL };
+	char	*text = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+
+	if (rpc_params_only(req, params, none) < 0)
+		return RPC_FAILED;
+	if (daemon_refresh(bd, false) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot read the host");
+	if ((f = open_memstream(&text, &len)) == NULL)
+		return rpc_fail(req, RPC_E_INTERNAL, "out of memory");
+	rpc_metrics_host(bd, f);
+	rpc_metrics_domains(bd, f);
+	rpc_metrics_drift(bd, f);
+	metrics_reserve_render(&bd->bd_metrics, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return rpc_fail(req, RPC_E_INTERNAL, "out of memory");
+	}
+	*ret = json_object_new_object();
+	json_object_object_add(*ret, "text",
+	    json_object_new_string_len(text, (int)len));
+	free(text);
+	return 0;
+}
+
+const struct rpc_method rpc_metrics_method = {
+	.name	= "metrics",
+	.params	= "{}",
+	.exec	= rpc_metrics_exec,
+};
