@@ -25,6 +25,7 @@ struct conf {
 	bool		manage_dom0;
 	int64_t		dom0_dyn_min_kib;
 	int64_t		dom0_dyn_max_kib;	/* 0: auto */
+	int64_t		dom0_floor_kib;		/* never below, whatever xenstore says */
 	bool		two_phase;
 	bool		inaccuracy_compensation;
 	char		policy[CONF_POLICY_MAX];

@@ -55,8 +55,11 @@ struct model	*model_new(const struct backend_ops *, void *ctx,
 		    bool include_dom0);
 void		 model_free(struct model *);
 
-/* Whether domid 0 takes part (manage-domain-zero). */
-void	model_set_dom0(struct model *, bool include_dom0);
+/*
+ * Whether domid 0 takes part (manage-domain-zero), and the floor its
+ * dynamic-min never goes under, whatever xenstore says.
+ */
+void	model_set_dom0(struct model *, bool include_dom0, int64_t floor_kib);
 
 /* Bring the backend to now_ms and take a fresh snapshot. */
 int	model_refresh(struct model *, uint64_t now_ms);

@@ -37,6 +37,8 @@ static const struct conf_key conf_table[] = {
 	    HOST_MAX_KIB),
 	KEY("domain-zero-dynamic-min-kib", CONF_KIB, dom0_dyn_min_kib, 0,
 	    HOST_MAX_KIB),
+	KEY("domain-zero-floor-kib", CONF_KIB, dom0_floor_kib, 0,
+	    HOST_MAX_KIB),
 	KEY("granularity-kib", CONF_KIB, granularity_kib, 1, 1 << 20),
 	KEY("host-reserve-kib", CONF_KIB, host_reserve_kib, 0, HOST_MAX_KIB),
 	KEY("inaccuracy-compensation", CONF_BOOL, inaccuracy_compensation, 0, 1),
@@ -69,6 +71,7 @@ conf_defaults(struct conf *c)
 	c->dom0_dyn_min_kib = 1048576;		/* squeezed: 1 GiB */
 	c->min_progress_kib_s = 64;		/* 16 pages a second */
 	c->dom0_dyn_max_kib = 0;		/* auto */
+	c->dom0_floor_kib = 524288;		/* never below 512 MiB */
 	c->two_phase = true;
 	c->inaccuracy_compensation = true;
 	snprintf(c->policy, sizeof(c->policy), "%s", "proportional");

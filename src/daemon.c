@@ -345,7 +345,8 @@ daemon_dom0(struct squeezerd *bd)
 	int			 rc = 0;
 
 	model_set_dom0(bd->bd_model, bd->bd_conf.manage_dom0 ||
-	    bd->bd_be == &backend_sim_ops);
+	    bd->bd_be == &backend_sim_ops, bd->bd_be == &backend_sim_ops ? 0 :
+	    bd->bd_conf.dom0_floor_kib);
 	if (!bd->bd_conf.manage_dom0 || bd->bd_be == &backend_sim_ops)
 		return;
 	if (dmax == 0 && bd->bd_be->read(bd->bd_be_ctx,
@@ -358,6 +359,8 @@ daemon_dom0(struct squeezerd *bd)
 	    n > 0 && di[0].domid == 0)
 		dmax = di[0].tot_kib;	/* auto: what dom0 has */
 	free(di);
+	if (dmin < bd->bd_conf.dom0_floor_kib)
+		dmin = bd->bd_conf.dom0_floor_kib;
 	if (dmax < dmin)
 		dmax = dmin;
 	rc |= daemon_dom0_write(bd, "memory/dynamic-min", dmin);

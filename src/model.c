@@ -31,6 +31,7 @@ struct model {
 	struct resv_pin		*pins;
 	size_t			 npins;
 	bool			 lost;	/* the store went away mid-read */
+	int64_t			 dom0_floor_kib;
 };
 
 /* A domain's view while it is being read. */
@@ -53,9 +54,10 @@ model_new(const struct backend_ops *be, void *ctx, bool include_dom0)
 }
 
 void
-model_set_dom0(struct model *m, bool include_dom0)
+model_set_dom0(struct model *m, bool include_dom0, int64_t floor_kib)
 {
 	m->include_dom0 = include_dom0;
+	m->dom0_floor_kib = floor_kib;
 }
 
 void
@@ -268,6 +270,11 @@ model_booted(struct model *m, struct model_dom *md, struct hv_domain *d)
 	    HOST_MAX_KIB, &d->dyn_max_kib) < 0 ||
 	    d->dyn_min_kib > d->dyn_max_kib)
 		d->dyn_min_kib = d->dyn_max_kib = d->target_kib;
+	if (md->domid == 0 && d->dyn_min_kib < m->dom0_floor_kib) {
+		d->dyn_min_kib = m->dom0_floor_kib;	/* dom0's floor */
+		if (d->dyn_max_kib < d->dyn_min_kib)
+			d->dyn_max_kib = d->dyn_min_kib;
+	}
 	md->dyn_min_kib = d->dyn_min_kib;
 	md->dyn_max_kib = d->dyn_max_kib;
 	model_guest(m, md, d);

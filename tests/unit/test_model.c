@@ -219,6 +219,29 @@ test_offset_calibration(void **state)
 	free(v);
 }
 
+/* dom0's floor: its dynamic-min never goes under it, whatever xenstore says. */
+static void
+test_dom0_floor(void **state)
+{
+	struct fixture		*f = *state;
+	struct sim_balloon	 b = { SIM_NORMAL, 1000000, 0, 1.0 };
+	int32_t			 domid;
+
+	assert_int_equal(backend_sim_create(f->ctx, 0, &domid), 0);
+	assert_int_equal(domid, 0);
+	assert_int_equal(backend_sim_build(f->ctx, 0, 400000, 100000, 400000,
+	    &b), 0);
+	model_set_dom0(f->m, false, 262144);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_null(dom(f, 0));			/* not managed: left out */
+	model_set_dom0(f->m, true, 262144);
+	assert_int_equal(model_refresh(f->m, 1000), 0);
+	assert_non_null(dom(f, 0));
+	assert_int_equal(dom(f, 0)->dyn_min_kib, 262144);
+	assert_int_equal(dom(f, 0)->dyn_max_kib, 400000);
+	assert_int_equal(dom(f, 1)->dyn_min_kib, 100000);	/* dom0 only */
+}
+
 /* The state file brings back domains and xenstore after a crash. */
 static void
 test_state_survives(void **state)
@@ -254,6 +277,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_offset_calibration, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_state_survives, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dom0_floor, setup,
 		    teardown),
 	};
 
