@@ -716,7 +716,19 @@ ctl_text_status(struct json_object *r)
 		{ "backend", "backend", CTL_VALUE },
 	};
 
+	static const struct ctl_col nodes[] = {
+		{ "NODE", "node", CTL_INT },
+		{ "TOTAL", "total-kib", CTL_MIB },
+		{ "FREE", "free-kib", CTL_MIB },
+	};
+	struct json_object	*n;
+
 	ctl_summary(lines, NITEMS(lines), r);
+	if (json_object_object_get_ex(r, "nodes", &n) &&
+	    json_object_is_type(n, json_type_array)) {
+		printf("\n");		/* per NUMA node (Xen backend) */
+		ctl_table(nodes, NITEMS(nodes), n);
+	}
 }
 
 static void

@@ -651,6 +651,9 @@ case_vm_start() {
 	# hvm (from the domain's flags: domain-type is not written yet)
 	p_xc 5 max_pages $(((KIB + 1024) / 4)) ||
 	    bad "dom 5: max_pages $(xcg 5 max_pages), want (kib $KIB + 1024) / 4 = $(((KIB + 1024) / 4))"
+	# hypervisor-enforced: the reservation is claimed for the domain
+	p_xc 5 outstanding $((KIB / 4)) ||
+	    bad "dom 5: outstanding (claimed) pages $(xcg 5 outstanding), want $((KIB / 4))"
 	# Counted once: through the domain's initial-reservation.
 	waitfor 2000 p_status domains 4 || bad "host.status domains $(status_of domains), want 4"
 	call host.status
@@ -683,6 +686,8 @@ case_vm_start() {
 	eq result null
 	p_xs_gone "/squeezed/state/xenopsd/$RID" ||
 	    bad "/squeezed/state/xenopsd/$RID still exists after delete_reservation"
+	p_xc 5 outstanding 0 ||
+	    bad "dom 5: outstanding (claimed) pages $(xcg 5 outstanding) after delete, want 0"
 	if ! waitfor 3000 p_nres; then
 		bad "reservation.list not empty: $(rlist | tr '\n' ';')"
 	fi
