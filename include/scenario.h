@@ -21,6 +21,9 @@ enum scen_op {
 	SCEN_CONSUME,
 	SCEN_WAIT,
 	SCEN_PLAN,
+	SCEN_MIGRATION_RESERVE,	/* destination: all it has, if it can */
+	SCEN_MIGRATION_PREPARE,	/* source: down only to what it got */
+	SCEN_MIGRATION_END,
 };
 
 struct scen_step {
@@ -33,6 +36,8 @@ struct scen_step {
 	int64_t		until_kib;
 	uint64_t	wait_ms;	/* wait */
 	uint64_t	deadline_ms;	/* reserve, reserve-range; 0: none */
+	int32_t		domid;		/* migration-prepare, -end */
+	bool		done;		/* migration-end: done, not aborted */
 };
 
 struct scenario {

@@ -46,6 +46,12 @@ struct sim_dom {
 	struct sim_used_point	used_at[SIM_USED_POINTS];
 };
 
+/* A domain leaving by migration: its range is this one value. */
+struct sim_pin {
+	int32_t		domid;
+	int64_t		kib;
+};
+
 struct sim_host {
 	struct sim_dom		*doms;		/* in scenario order */
 	size_t			 ndoms;
@@ -54,6 +60,8 @@ struct sim_host {
 	int64_t			 free_kib;	/* physically free */
 	int64_t			 reserved_kib;	/* promised by reservations */
 	uint64_t		 now_ms;
+	struct sim_pin		*pins;
+	size_t			 npins;
 };
 
 #define SIM_DEFAULT_RATE_KIB_S	1048576		/* 1 GiB/s */
@@ -62,6 +70,9 @@ struct sim_host {
 int	sim_host_init(struct sim_host *, struct sim_dom *doms, size_t n,
 	    int64_t free_kib);
 void	sim_host_dispose(struct sim_host *);
+
+/* Pin a domain's range at kib (migration), or unpin it (kib < 0). */
+int	sim_pin(struct sim_host *, int32_t domid, int64_t kib);
 
 /* Add a domain (copied); -EEXIST if its domid is taken. */
 int	sim_host_add(struct sim_host *, const struct sim_dom *);

@@ -40,6 +40,9 @@ static const char *const scen_op_names[] = {
 	[SCEN_CONSUME]		= "consume",
 	[SCEN_WAIT]		= "wait",
 	[SCEN_PLAN]		= "plan",
+	[SCEN_MIGRATION_RESERVE] = "migration-reserve",
+	[SCEN_MIGRATION_PREPARE] = "migration-prepare",
+	[SCEN_MIGRATION_END]	= "migration-end",
 };
 #define SCEN_NOPS	(sizeof(scen_op_names) / sizeof(scen_op_names[0]))
 
@@ -632,7 +635,7 @@ scen_domains(const struct scen_ctx *c, struct json_object *arr,
 }
 
 /* Which fields each op takes (after "op"). */
-static const char *const scen_step_keys[][5] = {
+static const char *const scen_step_keys[][6] = {
 	[SCEN_FREE]		= { "op", "kib", "until", NULL },
 	[SCEN_RESERVE]		= { "op", "kib", "deadline-s", NULL },
 	[SCEN_RESERVE_RANGE]	= { "op", "min-kib", "max-kib", "deadline-s",
@@ -641,6 +644,11 @@ static const char *const scen_step_keys[][5] = {
 	[SCEN_CONSUME]		= { "op", "kib", NULL },
 	[SCEN_WAIT]		= { "op", "s", NULL },
 	[SCEN_PLAN]		= { "op", "kib", NULL },
+	[SCEN_MIGRATION_RESERVE] = { "op", "actual-kib", "dynamic-min-kib",
+				    "overhead-kib", "deadline-s", NULL },
+	[SCEN_MIGRATION_PREPARE] = { "op", "domid", "max-kib", "deadline-s",
+				    NULL },
+	[SCEN_MIGRATION_END]	= { "op", "domid", "outcome", NULL },
 };
 
 /* free's "until": "ge:M" or "le:M". */
@@ -680,6 +688,46 @@ scen_deadline(const struct scen_ctx *c, const char *path,
 	return 0;
 }
 
+/* The three migration steps' fields. */
+static int
+scen_migration(const struct scen_ctx *c, const char *path,
+    struct json_object *obj, struct scen_step *st)
+{
+	struct json_object	*v;
+	int64_t			 actual, dmin, over, domid;
+	int			 rc;
+
+	if (st->op == SCEN_MIGRATION_RESERVE) {
+		if ((rc = scen_deadline(c, path, obj, st)) < 0 ||
+		    (rc = scen_int(c, path, obj, "actual-kib", true, 0, 0,
+		    HOST_MAX_KIB, &actual)) < 0 ||
+		    (rc = scen_int(c, path, obj, "dynamic-min-kib", true, 0, 0,
+		    actual, &dmin)) < 0 ||
+		    (rc = scen_int(c, path, obj, "overhead-kib", false, 0, 0,
+		    HOST_MAX_KIB, &over)) < 0)
+			return rc;
+		st->min_kib = dmin + over;
+		st->max_kib = actual + over;
+		return 0;
+	}
+	if ((rc = scen_int(c, path, obj, "domid", true, 0, 0, HOST_MAX_DOMID,
+	    &domid)) < 0)
+		return rc;
+	st->domid = (int32_t)domid;
+	if (st->op == SCEN_MIGRATION_PREPARE)
+		return (rc = scen_deadline(c, path, obj, st)) < 0 ? rc :
+		    scen_int(c, path, obj, "max-kib", true, 0, 0, HOST_MAX_KIB,
+		    &st->kib);
+	if (!json_object_object_get_ex(obj, "outcome", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    (strcmp(json_object_get_string(v), "done") != 0 &&
+	    strcmp(json_object_get_string(v), "aborted") != 0))
+		return scen_fail(c, path, "outcome must be \"done\" or "
+		    "\"aborted\"");
+	st->done = json_object_get_string(v)[0] == 'd';
+	return 0;
+}
+
 /* One element of "steps". */
 static int
 scen_step(const struct scen_ctx *c, const char *path, struct json_object *obj,
@@ -705,7 +753,8 @@ scen_step(const struct scen_ctx *c, const char *path, struct json_object *obj,
 
 		scen_join(sub, sizeof(sub), path, "op");
 		return scen_fail(c, sub, "unknown op (expected free, reserve, "
-		    "reserve-range, balance, consume, wait or plan)");
+		    "reserve-range, balance, consume, wait, plan, "
+		    "migration-reserve, migration-prepare or migration-end)");
 	}
 	st->op = (enum scen_op)i;
 	if ((rc = scen_check_keys(c, path, obj, scen_step_keys[i])) < 0)
@@ -743,6 +792,8 @@ scen_step(const struct scen_ctx *c, const char *path, struct json_object *obj,
 		return 0;
 	case SCEN_BALANCE:
 		return 0;
+	default:
+		return scen_migration(c, path, obj, st);
 	}
 	return 0;
 }

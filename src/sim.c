@@ -100,6 +100,8 @@ sim_host_rebuild(struct sim_host *h, struct sim_dom *doms, size_t n)
 		return rc;
 	nh.reserved_kib = h->reserved_kib;
 	nh.now_ms = h->now_ms;
+	nh.pins = h->pins;
+	nh.npins = h->npins;
 	free(h->by_domid);
 	free(h->snap);
 	if (h->doms != doms)
@@ -153,7 +155,32 @@ sim_host_dispose(struct sim_host *h)
 	free(h->doms);
 	free(h->by_domid);
 	free(h->snap);
+	free(h->pins);
 	memset(h, 0, sizeof(*h));
+}
+
+int
+sim_pin(struct sim_host *h, int32_t domid, int64_t kib)
+{
+	struct sim_pin	*v;
+	size_t		 i;
+
+	for (i = 0; i < h->npins && h->pins[i].domid != domid; i++)
+		;
+	if (kib < 0) {
+		if (i < h->npins)
+			h->pins[i] = h->pins[--h->npins];
+		return 0;
+	}
+	if (i == h->npins) {
+		if ((v = realloc(h->pins, (h->npins + 1) * sizeof(*v))) ==
+		    NULL)
+			return -ENOMEM;
+		h->pins = v;
+		h->npins++;
+	}
+	h->pins[i] = (struct sim_pin){ domid, kib };
+	return 0;
 }
 
 /* The memory use a guest reports at now_ms (its "used-kib-at" series). */
@@ -176,6 +203,17 @@ sim_snapshot(struct sim_host *h, struct host_snapshot *ret)
 	for (i = 0; i < h->ndoms; i++) {
 		sim_guest(&h->doms[h->by_domid[i]], h->now_ms);
 		h->snap[i] = h->doms[h->by_domid[i]].d;
+	}
+	for (i = 0; i < h->npins; i++) {	/* migrating: range fixed */
+		long	k = -1;
+		size_t	j;
+
+		for (j = 0; j < h->ndoms; j++)
+			if (h->snap[j].domid == h->pins[i].domid)
+				k = (long)j;
+		if (k >= 0)
+			h->snap[k].dyn_min_kib = h->snap[k].dyn_max_kib =
+			    h->pins[i].kib;
 	}
 	ret->doms = h->snap;
 	ret->ndoms = h->ndoms;

@@ -259,6 +259,9 @@ sim_engine_step(struct simctx *x, const struct scen_step *st,
 			return rc;
 		g = engine_goal_range(&x->ec, ideal, st->min_kib);
 		break;
+	case SCEN_MIGRATION_RESERVE:	/* all the VM has, if it can */
+		g = engine_goal_range(&x->ec, st->max_kib, st->min_kib);
+		break;
 	default:
 		g = engine_goal_balance(&x->ec);
 		break;
@@ -286,7 +289,8 @@ sim_engine_step(struct simctx *x, const struct scen_step *st,
 		return 0;
 	if (st->op == SCEN_RESERVE)
 		h->reserved_kib += st->kib;
-	else if (st->op == SCEN_RESERVE_RANGE) {
+	else if (st->op == SCEN_RESERVE_RANGE ||
+	    st->op == SCEN_MIGRATION_RESERVE) {
 		sim_snapshot(h, &snap);
 		o->obtained_kib = snap.free_kib - reserve;
 		if (o->obtained_kib > st->max_kib)
@@ -392,6 +396,81 @@ sim_json_outcome(struct json_object *o, const struct sim_outcome *oc)
 		    json_object_new_int64(oc->obtained_kib));
 }
 
+/*
+ * migration-prepare, as the daemon's migration.prepare: pin the domain at
+ * min(target, max-kib) and balloon it there only if it is above.
+ */
+static int
+sim_prepare(struct simctx *x, const struct scen_step *st,
+    struct sim_outcome *o, struct json_object *out)
+{
+	struct sim_host		*h = &x->s->host;
+	struct sim_dom		*d = sim_find(h, st->domid);
+	struct scen_step	 bal = { .op = SCEN_BALANCE,
+				    .deadline_ms = st->deadline_ms };
+	int64_t			 kib;
+	bool			 ballooned = false;
+	int			 rc;
+
+	if (d == NULL) {
+		snprintf(x->err, sizeof(x->err), "no domain %" PRId32,
+		    st->domid);
+		return SIMULATE_ESIM;
+	}
+	kib = d->d.target_kib < st->kib ? d->d.target_kib : st->kib;
+	if (kib < d->d.dyn_min_kib) {
+		snprintf(x->err, sizeof(x->err), "max-kib %" PRId64 " is below "
+		    "domain %" PRId32 "'s dynamic-min", st->kib, st->domid);
+		return SIMULATE_ESIM;
+	}
+	if ((rc = sim_pin(h, st->domid, kib)) < 0)
+		return rc;
+	if (d->d.target_kib != kib || d->d.actual_kib > kib +
+	    d->d.inaccuracy_kib) {
+		ballooned = true;
+		if ((rc = sim_engine_step(x, &bal, o)) < 0)
+			return rc;
+		d = sim_find(h, st->domid);
+		if (strcmp(o->outcome, "deadline_exceeded") != 0 &&
+		    !host_hit_target(d->d.inaccuracy_kib, d->d.actual_kib,
+		    kib)) {
+			o->outcome = "refused";
+			o->domids = &st->domid;
+			o->ndomids = 1;
+		}
+		if (strcmp(o->outcome, "success") != 0)
+			(void)sim_pin(h, st->domid, -1);	/* not leaving */
+	}
+	json_object_object_add(out, "target-kib", json_object_new_int64(
+	    d->d.target_kib));
+	json_object_object_add(out, "ballooned",
+	    json_object_new_boolean(ballooned));
+	return 0;
+}
+
+/* migration-end: aborted unpins it; done: the VM has left this host. */
+static int
+sim_migration_end(struct simctx *x, const struct scen_step *st)
+{
+	struct sim_host	*h = &x->s->host;
+	struct sim_dom	*d = sim_find(h, st->domid);
+	int64_t		 freed;
+
+	if (d == NULL) {
+		snprintf(x->err, sizeof(x->err), "no domain %" PRId32,
+		    st->domid);
+		return SIMULATE_ESIM;
+	}
+	(void)sim_pin(h, st->domid, -1);
+	if (!st->done)
+		return 0;
+	freed = d->d.actual_kib;
+	if (sim_host_remove(h, st->domid) < 0)
+		return -ENOMEM;
+	h->free_kib += freed;
+	return 0;
+}
+
 /* Run one step; its result object goes into steps[]. */
 static int
 sim_run_step(struct simctx *x, const struct scen_step *st,
@@ -420,6 +499,12 @@ sim_run_step(struct simctx *x, const struct scen_step *st,
 			rc = SIMULATE_ESIM;
 		} else
 			h->free_kib -= st->kib;
+		break;
+	case SCEN_MIGRATION_PREPARE:
+		rc = sim_prepare(x, st, &oc, o);
+		break;
+	case SCEN_MIGRATION_END:
+		rc = sim_migration_end(x, st);
 		break;
 	default:
 		rc = sim_engine_step(x, st, &oc);
