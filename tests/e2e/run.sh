@@ -736,6 +736,49 @@ case_vm_receive() {
 
 # ==== 2. balancing on dynamic range changes ===============================
 
+# ==== 9. migration without needless ballooning =========================
+
+case_migration() {
+	tcase "9. migration source: room at the destination balloons nothing; less balloons only to max-kib, pinned across a balance; aborted gives it back"
+	waitfor 5000 p_idle
+	_t2=$(target 2)
+	call migration.prepare "{\"domid\":2,\"max-kib\":$((_t2 + 1048576))}"
+	eq result.ballooned false
+	p_xs /local/domain/2/memory/target "$_t2" ||
+	    bad "dom 2: target $(target 2), want it left at $_t2"
+	_low=$(((_t2 - 131072) / 4096 * 4096))
+	[ "$_low" -lt 262144 ] && _low=262144
+	send -t20000 -- "$(n 1 migration.prepare "{\"domid\":2,\"max-kib\":$_low}")"
+	eq result.ballooned true
+	eq result.target-kib "$_low"
+	p_xs /local/domain/2/memory/target "$_low" ||
+	    bad "dom 2: target $(target 2), want $_low"
+	waitfor 5000 p_tot_le 2 $((_low / 4 + 1)) ||
+	    bad "dom 2: tot_pages $(xcg 2 tot_pages), want <= $((_low / 4 + 1))"
+	send -t20000 -- "$(n 1 balance)"
+	p_xs /local/domain/2/memory/target "$_low" ||
+	    bad "dom 2: a balance moved the pinned domain to $(target 2)"
+	[ "$(dom_of 2 migrating-kib)" = "$_low" ] ||
+	    bad "dom 2 in domain.list: migrating-kib '$(dom_of 2 migrating-kib)', want $_low"
+	call migration.end '{"domid":2,"outcome":"aborted"}'
+	eq result.outcome aborted
+	waitfor 5000 p_xs_ge /local/domain/2/memory/target $((_low + 4096)) ||
+	    bad "dom 2: target $(target 2) after aborted, want it above $_low again"
+	tend
+
+	tcase "9b. migration destination: migration.reserve takes all the VM has when there is room, no ballooning"
+	waitfor 5000 p_idle
+	_t1=$(target 1)
+	call migration.reserve '{"actual-kib":131072,"dynamic-min-kib":65536,"session":"mig"}'
+	eq result.kib 131072
+	_id=$(v result.id)
+	p_xs /local/domain/1/memory/target "$_t1" ||
+	    bad "dom 1: target $(target 1), want it left at $_t1 (no ballooning)"
+	call reservation.delete "{\"id\":\"$_id\"}"
+	eq result.kib 131072
+	tend
+}
+
 case_balance() {
 	tcase "2a. dynamic-max raised beyond the host (1, 2 -> 2 GiB), balance_memory: targets rise, free memory down to the reserve"
 	_t1=$(target 1)
@@ -1275,7 +1318,7 @@ case_linkage() {
 
 # ==== run ===================================================================
 
-CASES="case_vm_start case_vm_receive case_balance case_reserve case_destroyed case_daemon_crash case_xenstored_restart"
+CASES="case_vm_start case_vm_receive case_balance case_migration case_reserve case_destroyed case_daemon_crash case_xenstored_restart"
 if case_startup; then
 	for c in $CASES; do
 		$c
