@@ -185,6 +185,7 @@ build/xs-react: bench/xs-react.c
 rpc: squeezerd squeezerctl $(RPC_TOOLS)
 	@sh tests/rpc/run.sh
 	@sh tests/rpc/ctl.sh
+	@sh tests/rpc/perm.sh
 
 # End to end: the unmodified daemon on the xen backend against the real
 # xenstored (shimmed) and xsd-sim, the libxenctrl double and balloon-sim.

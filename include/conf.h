@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #define CONF_POLICY_MAX		32
+#define CONF_GROUP_MAX		32
 
 struct conf {
 	int64_t		host_reserve_kib;
@@ -29,6 +30,8 @@ struct conf {
 	bool		two_phase;
 	bool		inaccuracy_compensation;
 	char		policy[CONF_POLICY_MAX];
+	char		socket_group[CONF_GROUP_MAX];	/* may change things */
+	unsigned int	socket_mode;			/* 0600, 0660, 0666 */
 };
 
 /* squeezerd's defaults: squeezed's constants, 2 MiB granularity. */

@@ -47,6 +47,7 @@ enum rpc_errkind {
 	RPC_E_BUSY,
 	RPC_E_NOT_SUPPORTED,
 	RPC_E_INVALID_MEMORY,	/* v1: value */
+	RPC_E_DENIED,		/* not root nor in socket-group */
 };
 
 struct rpc_err {
@@ -74,7 +75,10 @@ struct rpc_method {
 			    struct json_object **ret_result);
 };
 
-/* The server: listen on path (a stale socket there is replaced). */
+/*
+ * The server: listen on path (a stale socket there is replaced), with the
+ * configuration's socket-mode and socket-group.
+ */
 int	rpc_server_start(struct squeezerd *, const char *path,
 	    struct rpc_server **ret);
 /* Fail every pending request (cancelled), close everything. NULL-safe. */

@@ -1,6 +1,7 @@
 /* conf.c: the squeezerd.conf keyword table and its typed, bounded parsers. */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ enum conf_type {
 	CONF_DURATION,
 	CONF_BOOL,
 	CONF_POLICY,
+	CONF_GROUP,		/* a group name that exists */
+	CONF_MODE,		/* an octal socket mode */
 };
 
 struct conf_key {
@@ -49,6 +52,8 @@ static const struct conf_key conf_table[] = {
 	    HOST_MAX_KIB),
 	KEY("policy", CONF_POLICY, policy, 0, 0),
 	KEY("poll-interval", CONF_DURATION, poll_interval_ms, 1, 60000),
+	KEY("socket-group", CONF_GROUP, socket_group, 0, 0),
+	KEY("socket-mode", CONF_MODE, socket_mode, 0, 0),
 	KEY("stuck-after", CONF_DURATION, stuck_after_ms, 0, DAY_MS),
 	KEY("two-phase", CONF_BOOL, two_phase, 0, 1),
 	KEY("uncooperative-after", CONF_DURATION, uncooperative_after_ms, 0,
@@ -75,6 +80,8 @@ conf_defaults(struct conf *c)
 	c->two_phase = true;
 	c->inaccuracy_compensation = true;
 	snprintf(c->policy, sizeof(c->policy), "%s", "proportional");
+	snprintf(c->socket_group, sizeof(c->socket_group), "%s", "root");
+	c->socket_mode = 0660;
 }
 
 static int
@@ -162,6 +169,28 @@ conf_parse_bool(const char *s, bool *ret)
 	return -EINVAL;
 }
 
+/*
+ * The control socket's mode: owner read-write always, the group and others
+ * read-write or nothing (0600, 0660, 0606 is refused, 0666 lets anyone
+ * query; only root and the group may change anything).
+ */
+static int
+conf_set_mode(char *dst, const char *v, char *err, size_t errlen)
+{
+	char		*end;
+	unsigned long	 m;
+
+	errno = 0;
+	m = strtoul(v, &end, 8);
+	if (*v != '0' || *end != '\0' || errno != 0 || (m != 0600 &&
+	    m != 0660 && m != 0666)) {
+		snprintf(err, errlen, "\"%.64s\" is not 0600, 0660 or 0666", v);
+		return -EINVAL;
+	}
+	memcpy(dst, &(unsigned int){ (unsigned int)m }, sizeof(unsigned int));
+	return 0;
+}
+
 /* Parse value for key k into the struct at base; message in err. */
 static int
 conf_set_key(char *base, const struct conf_key *k, const char *v,
@@ -205,6 +234,15 @@ conf_set_key(char *base, const struct conf_key *k, const char *v,
 		}
 		snprintf(base + k->off, CONF_POLICY_MAX, "%s", v);
 		return 0;
+	case CONF_GROUP:
+		if (strlen(v) >= CONF_GROUP_MAX || getgrnam(v) == NULL) {
+			snprintf(err, errlen, "no group \"%.64s\"", v);
+			return -EINVAL;
+		}
+		snprintf(base + k->off, CONF_GROUP_MAX, "%s", v);
+		return 0;
+	case CONF_MODE:
+		return conf_set_mode(base + k->off, v, err, errlen);
 	}
 	return -EINVAL;
 }
@@ -322,6 +360,7 @@ conf_print(const struct conf *c, FILE *f)
 	const char		*base = (const char *)c;
 	int64_t			 kib;
 	uint64_t		 ms;
+	unsigned int		 mode;
 	size_t			 i;
 
 	for (i = 0; i < CONF_NKEYS; i++) {
@@ -340,7 +379,12 @@ conf_print(const struct conf *c, FILE *f)
 			fputs(*(const bool *)(base + k->off) ? "yes" : "no", f);
 			break;
 		case CONF_POLICY:
+		case CONF_GROUP:
 			fputs(base + k->off, f);
+			break;
+		case CONF_MODE:
+			memcpy(&mode, base + k->off, sizeof(mode));
+			fprintf(f, "%04o", mode);
 			break;
 		}
 		fputc('\n', f);

@@ -91,6 +91,7 @@ static const struct {
 	[RPC_E_BUSY]		= { -32008, "busy" },
 	[RPC_E_NOT_SUPPORTED]	= { -32009, "not_supported" },
 	[RPC_E_INVALID_MEMORY]	= { -32602, "invalid_params" },
+	[RPC_E_DENIED]		= { -32010, "permission_denied" },
 };
 
 int
@@ -484,6 +485,10 @@ rpc_run(struct rpc_req *req, const char *name, struct json_object *params,
 	if ((req->method->flags & RPC_SIM) && bd->bd_be != &backend_sim_ops)
 		return rpc_fail(req, RPC_E_NOT_SUPPORTED, "%s needs "
 		    "--backend=sim", req->method->name);
+	if ((req->method->flags & RPC_MUTATES) && !rpc_peer_writer(req->peer))
+		return rpc_fail(req, RPC_E_DENIED, "%s changes things: root or "
+		    "group %s only", req->method->name,
+		    bd->bd_conf.socket_group);
 	if (bd->bd_stopping)
 		return rpc_fail(req, RPC_E_CANCELLED, "the daemon is stopping");
 	if (rpc_peer_npending(req->peer) >= RPC_MAX_PENDING) {

@@ -33,6 +33,7 @@ void	rpc_reply_framing(struct rpc_peer *, enum rpc_errkind,
 	    const char *detail);
 
 /* Transport services for the dispatcher. */
+bool	rpc_peer_writer(const struct rpc_peer *);
 void	rpc_peer_send(struct rpc_peer *, const char *text);
 size_t	rpc_peer_npending(const struct rpc_peer *);
 void	rpc_peer_attach(struct rpc_peer *, struct rpc_req *);

@@ -5,7 +5,10 @@
  * cancels its pending requests; one that only shuts down its sending side
  * still gets its replies.
  */
+#define _GNU_SOURCE	/* struct ucred, SO_PEERCRED */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@ struct rpc_peer {
 	bool			 discarding;	/* inside an over-long line */
 	bool			 eof;		/* peer sends no more */
 	bool			 dead;		/* not reading: drop it */
+	bool			 writer;	/* root or in socket-group */
 };
 
 struct rpc_server {
@@ -62,6 +66,38 @@ rpc_req_free(struct rpc_req *req)
 		return;
 	json_object_put(req->id);
 	free(req);
+}
+
+bool
+rpc_peer_writer(const struct rpc_peer *p)
+{
+	return p->writer;
+}
+
+/* SO_PEERCRED: root, or the socket group (primary or supplementary). */
+static bool
+rpc_peer_may_write(struct rpc_server *srv, int fd)
+{
+	struct ucred	 cr;
+	socklen_t	 len = sizeof(cr);
+	struct group	*gr;
+	struct passwd	*pw;
+	char		**m;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1)
+		return false;
+	if (cr.uid == 0)
+		return true;
+	if ((gr = getgrnam(srv->bd->bd_conf.socket_group)) == NULL)
+		return false;
+	if (cr.gid == gr->gr_gid)
+		return true;
+	if ((pw = getpwuid(cr.uid)) == NULL)
+		return false;
+	for (m = gr->gr_mem; *m != NULL; m++)
+		if (strcmp(*m, pw->pw_name) == 0)
+			return true;
+	return false;
 }
 
 size_t
@@ -265,6 +301,7 @@ rpc_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		return;
 	}
 	p->srv = srv;
+	p->writer = rpc_peer_may_write(srv, fd);
 	TAILQ_INIT(&p->reqs);
 	TAILQ_INSERT_TAIL(&srv->peers, p, entry);
 	srv->npeers++;
@@ -294,6 +331,23 @@ rpc_accept_error_cb(struct evconnlistener *lev, void *arg)
 		evconnlistener_disable(lev);
 		evtimer_add(srv->ev_resume, &tv);
 	}
+}
+
+/* The socket's group and mode from the configuration (root only). */
+static int
+rpc_socket_perms(const struct conf *c, const char *path)
+{
+	struct group	*gr;
+
+	if (geteuid() == 0) {
+		if ((gr = getgrnam(c->socket_group)) == NULL)
+			return -ENOENT;
+		if (chown(path, 0, gr->gr_gid) == -1)
+			return -errno;
+	}
+	if (chmod(path, (mode_t)c->socket_mode) == -1)
+		return -errno;
+	return 0;
 }
 
 /* Bind the control socket; a stale one is replaced. */
@@ -342,6 +396,10 @@ rpc_server_start(struct squeezerd *bd, const char *path,
 	TAILQ_INIT(&srv->peers);
 	if ((rc = rpc_listen(path, &fd)) < 0)
 		goto out;
+	if ((rc = rpc_socket_perms(&bd->bd_conf, path)) < 0) {
+		close(fd);
+		goto out;
+	}
 	srv->lev = evconnlistener_new(bd->bd_base, rpc_accept_cb, srv,
 	    LEV_OPT_CLOSE_ON_FREE, 0, fd);
 	if (srv->lev == NULL) {
