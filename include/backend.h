@@ -82,6 +82,8 @@ struct backend_ops {
 	int	(*claim)(void *ctx, int32_t domid, int64_t kib);
 	/* Per NUMA node memory, malloc'd; may be NULL (one node). */
 	int	(*numa)(void *ctx, struct backend_node **ret, size_t *ret_n);
+	/* The node a domain's memory is on (its first affinity), or -1. */
+	int	(*node_of)(void *ctx, int32_t domid, int *ret_node);
 };
 
 extern const struct backend_ops backend_sim_ops;

@@ -61,6 +61,12 @@ struct bal_op {
 	struct engine_goal	 goal;
 	struct engine_action	*saved;	/* targets before it changed them */
 	size_t			 nsaved;
+	int			 node;	/* NUMA: donors on it first; -1 */
+	int			 stage;	/* 1: the node's donors only; 2: all */
+	int32_t			*donors;
+	size_t			 ndonors;
+	struct hv_domain	*fdoms;	/* stage 1's view of the host */
+	struct host_snapshot	 fsnap;
 };
 
 /* Queue an operation; done() is called exactly once unless cancelled. */

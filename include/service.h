@@ -29,6 +29,7 @@ struct svc_reserve_args {
 	uint64_t	 ttl_ms;	/* 0: none */
 	uint64_t	 deadline_ms;	/* relative; 0: none */
 	bool		 aim_max;	/* range: all of max if it can be had */
+	int		 node;		/* NUMA node's donors first; -1: any */
 };
 
 typedef struct json_object	*svc_resv_fmt(const struct resv *);

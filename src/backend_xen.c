@@ -282,6 +282,25 @@ out:
 }
 
 static int
+xenb_node_of(void *ctx, int32_t domid, int *ret_node)
+{
+	struct xenb	*xb = ctx;
+	uint8_t		 map[128];	/* 1024 nodes, more than Xen has */
+	size_t		 i;
+
+	memset(map, 0, sizeof(map));
+	if (xc_domain_node_getaffinity(xb->xch, (uint32_t)domid, map) != 0)
+		return -errno;
+	for (i = 0; i < sizeof(map) * 8; i++)
+		if (map[i / 8] & (1u << (i % 8))) {
+			*ret_node = (int)i;
+			return 0;
+		}
+	*ret_node = -1;
+	return 0;
+}
+
+static int
 xenb_read(void *ctx, const char *path, char **ret)
 {
 	struct xenb	*xb = ctx;
@@ -519,4 +538,5 @@ const struct backend_ops backend_xen_ops = {
 	.shadow		= xenb_shadow,
 	.claim		= xenb_claim,
 	.numa		= xenb_numa,
+	.node_of	= xenb_node_of,
 };

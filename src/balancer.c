@@ -102,6 +102,11 @@ bal_finish(struct squeezerd *bd, struct bal_op *op, const struct bal_result *r)
 	free(op->saved);
 	op->saved = NULL;
 	op->nsaved = 0;
+	free(op->donors);
+	free(op->fdoms);
+	op->donors = NULL;
+	op->fdoms = NULL;
+	op->ndonors = 0;
 	TAILQ_REMOVE(&bd->bd_queue, op, entry);
 	op->queued = op->running = false;
 	if (bd->bd_running == op)
@@ -159,6 +164,29 @@ bal_succeed(struct squeezerd *bd, struct bal_op *op)
 	bal_finish(bd, op, &r);
 }
 
+static void	bal_fail(struct squeezerd *, struct bal_op *, int);
+
+/* Stage 2 of a node's reserve: every domain may give memory now. */
+static void
+bal_widen(struct squeezerd *bd, struct bal_op *op)
+{
+	bool	done;
+	int	rc;
+
+	op->stage = 2;
+	log_debug("reserve for node %d: its domains were not enough, asking "
+	    "all", op->node);
+	if ((rc = engine_begin(bd->bd_engine, &op->goal,
+	    model_snapshot(bd->bd_model), &done)) < 0) {
+		bal_fail(bd, op, rc);
+		return;
+	}
+	if (done)
+		bal_succeed(bd, op);
+	else
+		bal_schedule(bd, 0);
+}
+
 /* Map an engine outcome to the operation's result. */
 static void
 bal_ended(struct squeezerd *bd, struct bal_op *op,
@@ -170,6 +198,10 @@ bal_ended(struct squeezerd *bd, struct bal_op *op,
 	if (er->outcome == ENGINE_SUCCESS || (op->kind == BAL_BALANCE &&
 	    er->outcome == ENGINE_CANNOT_FREE)) {
 		bal_succeed(bd, op);	/* balance: all at dynamic-max */
+		return;
+	}
+	if (op->stage == 1) {		/* the node's donors were not enough */
+		bal_widen(bd, op);
 		return;
 	}
 	memset(&r, 0, sizeof(r));
@@ -219,6 +251,64 @@ bal_fail(struct squeezerd *bd, struct bal_op *op, int error)
 	    .error = error });
 }
 
+static bool
+bal_is_donor(const struct bal_op *op, int32_t domid)
+{
+	size_t	i;
+
+	for (i = 0; i < op->ndonors; i++)
+		if (op->donors[i] == domid)
+			return true;
+	return false;
+}
+
+/*
+ * The host as the engine should see it: in stage 1 of a reserve for a
+ * NUMA node only that node's domains may give memory (the others are held
+ * as they are); otherwise the whole host.
+ */
+static const struct host_snapshot *
+bal_view(struct bal_op *op, const struct host_snapshot *s)
+{
+	struct hv_domain	*v;
+	size_t			 i;
+
+	if (op->stage != 1)
+		return s;
+	if ((v = realloc(op->fdoms, (s->ndoms + 1) * sizeof(*v))) == NULL) {
+		op->stage = 2;		/* no memory for a view: all donors */
+		return s;
+	}
+	op->fdoms = v;
+	for (i = 0; i < s->ndoms; i++) {
+		v[i] = s->doms[i];
+		if (!bal_is_donor(op, v[i].domid))
+			v[i].can_balloon = false;
+	}
+	op->fsnap = (struct host_snapshot){ v, s->ndoms, s->free_kib };
+	return &op->fsnap;
+}
+
+/* The domains on op's node: its first donors. */
+static void
+bal_donors(struct squeezerd *bd, struct bal_op *op,
+    const struct host_snapshot *s)
+{
+	size_t	i;
+	int	node;
+
+	op->stage = 2;
+	if (op->node < 0 || bd->bd_be->node_of == NULL ||
+	    (op->donors = calloc(s->ndoms + 1, sizeof(*op->donors))) == NULL)
+		return;
+	for (i = 0; i < s->ndoms; i++)
+		if (s->doms[i].can_balloon && bd->bd_be->node_of(bd->bd_be_ctx,
+		    s->doms[i].domid, &node) == 0 && node == op->node)
+			op->donors[op->ndonors++] = s->doms[i].domid;
+	if (op->ndonors > 0)
+		op->stage = 1;
+}
+
 /* Apply one iteration's actions; a domain that vanished is skipped. */
 static void
 bal_apply(struct squeezerd *bd, struct bal_op *op,
@@ -230,8 +320,9 @@ bal_apply(struct squeezerd *bd, struct bal_op *op,
 	int				 rc;
 
 	for (k = 0; k < er->nactions; k++) {
-		if ((i = host_find(s, er->actions[k].domid)) < 0)
-			continue;
+		if ((i = host_find(s, er->actions[k].domid)) < 0 ||
+		    (op->stage == 1 && !bal_is_donor(op, s->doms[i].domid)))
+			continue;	/* held in stage 1 */
 		bal_save(op, &s->doms[i]);
 		rc = model_apply(bd->bd_model, &s->doms[i],
 		    er->actions[k].target_kib);
@@ -254,8 +345,8 @@ bal_step(struct squeezerd *bd, struct bal_op *op)
 	int			 rc;
 
 	if ((rc = daemon_refresh(bd, true)) < 0 ||
-	    (rc = engine_step(bd->bd_engine, model_snapshot(bd->bd_model),
-	    now, &er)) < 0) {
+	    (rc = engine_step(bd->bd_engine, bal_view(op,
+	    model_snapshot(bd->bd_model)), now, &er)) < 0) {
 		bal_fail(bd, op, rc);
 		return;
 	}
@@ -359,7 +450,11 @@ bal_start(struct squeezerd *bd, struct bal_op *op)
 		bal_refuse(bd, op, s);
 		return;
 	}
-	if ((rc = engine_begin(bd->bd_engine, &op->goal, s, &done)) < 0) {
+	bal_donors(bd, op, s);
+	if (op->stage == 1 && bal_hopeless(op, bal_view(op, s)))
+		op->stage = 2;		/* the node alone cannot: all at once */
+	if ((rc = engine_begin(bd->bd_engine, &op->goal, bal_view(op, s),
+	    &done)) < 0) {
 		bal_fail(bd, op, rc);
 		return;
 	}
@@ -432,6 +527,7 @@ bal_check(struct squeezerd *bd)
 		return;
 	}
 	op->kind = BAL_BALANCE;
+	op->node = -1;
 	op->done = bal_internal_done;
 	log_info("host unbalanced: balancing");
 	bal_submit(bd, op);

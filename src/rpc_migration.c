@@ -35,7 +35,7 @@ rpc_migration_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
 	static const char *const names[] = { "actual-kib", "dynamic-min-kib",
 	    "overhead-kib", "session", "id", "deadline-ms", "ttl-s", NULL };
 	struct svc_reserve_args	a = { .session = SVC_DEFAULT_SESSION,
-	    .kind = BAL_RANGE, .aim_max = true };
+	    .kind = BAL_RANGE, .aim_max = true, .node = -1 };
 	int64_t			actual = 0, dmin = 0, over = 0, dl = 0, ttl = 0;
 
 	(void)ret;

@@ -55,9 +55,10 @@ rpc_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *params, struct json_object **ret)
 {
 	static const char *const names[] = { "kib", "min-kib", "max-kib",
-	    "session", "id", "ttl-s", "deadline-ms", NULL };
-	struct svc_reserve_args	a = { .session = SVC_DEFAULT_SESSION };
-	int64_t			ttl = 0, deadline = 0;
+	    "session", "id", "ttl-s", "deadline-ms", "node", NULL };
+	struct svc_reserve_args	a = { .session = SVC_DEFAULT_SESSION,
+	    .node = -1 };
+	int64_t			ttl = 0, deadline = 0, node = -1;
 
 	(void)ret;
 	if (rpc_params_only(req, params, names) < 0 ||
@@ -69,6 +70,10 @@ rpc_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
 	    rpc_param_int(req, params, "deadline-ms", false, 1,
 	    SVC_MAX_DEADLINE_MS, &deadline, NULL) < 0)
 		return RPC_FAILED;
+	if (rpc_param_int(req, params, "node", false, 0, 1023, &node,
+	    NULL) < 0)
+		return RPC_FAILED;
+	a.node = (int)node;
 	a.ttl_ms = (uint64_t)ttl * 1000;
 	a.deadline_ms = (uint64_t)deadline;
 	return svc_reserve(bd, req, &a, rpc_reserve_result);
@@ -77,7 +82,7 @@ rpc_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
 const struct rpc_method rpc_reserve_method = {
 	.name	= "reserve",
 	.params	= "{\"kib\"} or {\"min-kib\", \"max-kib\"}; \"session\", "
-		  "\"id\", \"ttl-s\", \"deadline-ms\"",
+		  "\"id\", \"ttl-s\", \"deadline-ms\", \"node\"",
 	.flags	= RPC_MUTATES,
 	.exec	= rpc_reserve_exec,
 };

@@ -73,7 +73,7 @@ static int
 rpc_v1_reserve_memory(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *p, struct json_object **ret)
 {
-	struct svc_reserve_args	a = { .kind = BAL_FREE };
+	struct svc_reserve_args	a = { .kind = BAL_FREE, .node = -1 };
 
 	(void)ret;
 	if (rpc_v1_args(req, p, "ssi") < 0 ||
@@ -98,7 +98,7 @@ static int
 rpc_v1_reserve_memory_range(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *p, struct json_object **ret)
 {
-	struct svc_reserve_args	a = { .kind = BAL_RANGE };
+	struct svc_reserve_args	a = { .kind = BAL_RANGE, .node = -1 };
 
 	(void)ret;
 	if (rpc_v1_args(req, p, "ssii") < 0 ||

@@ -32,6 +32,7 @@ struct svc_pending {
 	char			 session[RESV_NAME_MAX + 1];
 	uint64_t		 ttl_ms;
 	uint64_t		 arrived_ms;	/* squeezerd_reserve_seconds */
+	int			 node;
 	svc_resv_fmt		*rfmt;
 	svc_bal_fmt		*bfmt;
 };
@@ -103,6 +104,38 @@ svc_record(struct svc_pending *p, int64_t kib, struct resv *r)
 	return 0;
 }
 
+/* The free memory of one NUMA node now, or -1. */
+static int64_t
+svc_node_free(struct squeezerd *bd, int node)
+{
+	struct backend_node	*v = NULL;
+	size_t			 n = 0;
+	int64_t			 kib = -1;
+
+	if (bd->bd_be->numa == NULL) {
+		if (node == 0)
+			kib = model_stats(bd->bd_model)->physical_free_kib;
+		return kib;
+	}
+	if (bd->bd_be->numa(bd->bd_be_ctx, &v, &n) == 0 && node >= 0 &&
+	    (size_t)node < n)
+		kib = v[node].free_kib;
+	free(v);
+	return kib;
+}
+
+/* A reserve for a node says how much is free on that node. */
+static struct json_object *
+svc_node_result(struct svc_pending *p, struct json_object *o)
+{
+	if (p->node < 0 || !json_object_is_type(o, json_type_object))
+		return o;
+	json_object_object_add(o, "node", json_object_new_int(p->node));
+	json_object_object_add(o, "node-free-kib",
+	    json_object_new_int64(svc_node_free(p->bd, p->node)));
+	return o;
+}
+
 static void
 svc_reserve_done(struct bal_op *op, const struct bal_result *br, void *arg)
 {
@@ -122,7 +155,7 @@ svc_reserve_done(struct bal_op *op, const struct bal_result *br, void *arg)
 		rpc_req_failed(p->req);
 		bal_check_soon(p->bd);
 	} else
-		rpc_req_done(p->req, p->rfmt(&r));
+		rpc_req_done(p->req, svc_node_result(p, p->rfmt(&r)));
 	free(p);
 }
 
@@ -217,6 +250,11 @@ svc_reserve(struct squeezerd *bd, struct rpc_req *req,
 	if (svc_check_name(req, "session", a->session) < 0 ||
 	    (a->id != NULL && svc_check_new_id(bd, req, a->id) < 0))
 		return RPC_FAILED;
+	if (a->node >= 0 && svc_node_free(bd, a->node) < 0) {
+		snprintf(rpc_req_err(req)->param,
+		    sizeof(rpc_req_err(req)->param), "node");
+		return rpc_fail(req, RPC_E_PARAMS, "no NUMA node %d", a->node);
+	}
 	if ((p = svc_pending_new(bd, req)) == NULL)
 		return rpc_fail(req, RPC_E_INTERNAL, "out of memory");
 	if (a->id != NULL)
@@ -232,6 +270,7 @@ svc_reserve(struct squeezerd *bd, struct rpc_req *req,
 	p->rfmt = fmt;
 	p->op.kind = a->kind;
 	p->op.aim_max = a->aim_max;
+	p->op.node = p->node = a->node;
 	p->op.kib = a->kib;
 	p->op.min_kib = a->min_kib;
 	p->op.max_kib = a->max_kib;
@@ -327,6 +366,7 @@ svc_balance(struct squeezerd *bd, struct rpc_req *req, svc_bal_fmt *fmt)
 		return rpc_fail(req, RPC_E_INTERNAL, "out of memory");
 	p->bfmt = fmt;
 	p->op.kind = BAL_BALANCE;
+	p->op.node = -1;
 	p->op.done = svc_balance_done;
 	bal_submit(bd, &p->op);
 	return RPC_PENDING;
@@ -591,6 +631,7 @@ svc_migration_prepare(struct squeezerd *bd, struct rpc_req *req,
 	x->p.req = req;
 	x->p.op.arg = x;
 	x->p.op.kind = BAL_BALANCE;	/* the pin moves its target */
+	x->p.op.node = -1;
 	x->p.op.deadline_ms = deadline_ms ? daemon_now_ms() + deadline_ms : 0;
 	x->p.op.done = svc_prep_done;
 	x->domid = (int32_t)domid;

@@ -777,6 +777,35 @@ case_migration() {
 	call reservation.delete "{\"id\":\"$_id\"}"
 	eq result.kib 131072
 	tend
+
+	tcase "9c. NUMA: host.status has per-node memory; a reserve for node 1 takes from node 1's domains first"
+	waitfor 5000 p_idle
+	"$XCSIM" host nr_nodes=2
+	"$XCSIM" set 1 node=1
+	"$XCSIM" set 2 node=0
+	"$XCSIM" set 5 node=0
+	call host.status
+	[ "$(v -l result.nodes)" = 2 ] || bad "host.status nodes: '$(v result.nodes)', want 2 entries"
+	_f=$(v result.free-kib)
+	_t1=$(target 1)
+	_t2=$(target 2)
+	_t5=$(target 5)
+	_give=$(((_t1 - 262144) / 2 / 2048 * 2048))
+	_k=$(((_f - HOST_RESERVE + _give) / 2048 * 2048))
+	send -t20000 -- "$(n 1 reserve "{\"kib\":$_k,\"node\":1,\"session\":\"numa\"}")"
+	eq result.node 1
+	isnum "$(v result.node-free-kib)" || bad "no node-free-kib in the result"
+	_id=$(v result.id)
+	_g1=$(target 1)
+	isnum "$_g1" && [ "$_g1" -lt "$_t1" ] ||
+	    bad "dom 1 (node 1): target $_g1, want it below $_t1"
+	[ "$(target 2)" = "$_t2" ] && [ "$(target 5)" = "$_t5" ] ||
+	    bad "node 0's domains moved: dom 2 $(target 2) (was $_t2), dom 5 $(target 5) (was $_t5)"
+	call reservation.delete "{\"id\":\"$_id\"}"
+	"$XCSIM" host nr_nodes=1
+	"$XCSIM" set 1 node=0
+	waitfor 5000 p_idle
+	tend
 }
 
 case_balance() {

@@ -432,6 +432,33 @@ fx_numainfo(struct xcs_state *st, void *arg)
 	return 0;
 }
 
+/* A domain's node affinity: the one node the state file gives it. */
+static int
+fx_node_affinity(struct xcs_state *st, void *arg)
+{
+	struct fx_domop	*op = arg;
+	struct xcs_dom	*d;
+	uint8_t		*map = op->out;
+	int		 rc;
+
+	if ((rc = fx_dom(st, op->domid, &d)) < 0)
+		return rc;
+	memset(map, 0, (st->nr_nodes + 7) / 8);
+	if (d->node < st->nr_nodes)
+		map[d->node / 8] |= (uint8_t)(1u << (d->node % 8));
+	return 0;
+}
+
+int
+xc_domain_node_getaffinity(xc_interface *xch, uint32_t domid,
+    xc_nodemap_t nodemap)
+{
+	struct fx_domop	op = { .domid = domid, .out = nodemap };
+
+	return fx_call(xch, "xc_domain_node_getaffinity", false,
+	    fx_node_affinity, &op) < 0 ? -1 : 0;
+}
+
 int
 xc_numainfo(xc_interface *xch, unsigned *max_nodes, xc_meminfo_t *meminfo,
     uint32_t *distance)
