@@ -55,6 +55,7 @@ struct ctl_cmd {
 struct ctl_args {
 	const char	 *session, *ttl, *deadline;	/* --session ... */
 	const char	 *id, *min, *overhead;		/* --id ... */
+	const char	 *node;				/* --node */
 	const char	 *interval, *count, *out;	/* -i, -n, -o */
 	char		**pos;
 	int		  npos;
@@ -112,7 +113,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "list the reservations" },
 	{ "reserve", ctl_reserve,
 	    "reserve SIZE|MIN-MAX [--session S] [--id ID] [--ttl T] "
-	    "[--deadline T]",
+	    "[--deadline T] [--node N]",
 	    "reserve host memory: 512M, 2G, 1G-2G (bare: KiB)" },
 	{ "pending", ctl_pending, "pending",
 	    "list the reserves waiting or running" },
@@ -158,6 +159,7 @@ static const struct option ctl_longopts[] = {
 	{ "id", required_argument, NULL, 'I' },
 	{ "min", required_argument, NULL, 'M' },
 	{ "overhead", required_argument, NULL, 'O' },
+	{ "node", required_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -270,8 +272,8 @@ ctl_simulate(int argc, char **argv)
 
 /*
  * Parse a command's options, only those in allowed ("S" --session, "T"
- * --ttl, "D" --deadline, "I" --id, "M" --min, "O" --overhead, "i" -i, "n"
- * -n, "o" -o), and minpos..maxpos positional arguments; options may follow
+ * --ttl, "D" --deadline, "I" --id, "M" --min, "O" --overhead, "N" --node,
+ * "i" -i, "n" -n, "o" -o), and minpos..maxpos positional arguments; options may follow
  * them.  -EINVAL on bad usage.
  */
 static int
@@ -305,6 +307,9 @@ ctl_args(int argc, char **argv, const char *allowed, int minpos, int maxpos,
 			break;
 		case 'O':
 			a.overhead = optarg;
+			break;
+		case 'N':
+			a.node = optarg;
 			break;
 		case 'i':
 			a.interval = optarg;
@@ -1036,9 +1041,17 @@ ctl_reserve(int argc, char **argv)
 	struct ctl_args		 a;
 	struct json_object	*params;
 
-	if (ctl_args(argc, argv, "STDI", 1, 1, &a) < 0)
+	int64_t			 node;
+
+	if (ctl_args(argc, argv, "STDIN", 1, 1, &a) < 0)
 		return ctl_bad_usage("reserve");
+	if (a.node != NULL && conf_parse_int(a.node, 1023, &node) < 0)
+		return ctl_bad_value("reserve", "node", a.node,
+		    "not a NUMA node number");
 	params = ctl_session_params(&a);
+	if (a.node != NULL)
+		json_object_object_add(params, "node",
+		    json_object_new_int64(node));
 	if (ctl_reserve_size(a.pos[0], params) != EXIT_SUCCESS ||
 	    ctl_reserve_times("reserve", &a, params) != EXIT_SUCCESS ||
 	    ctl_reserve_id("reserve", &a, params) != EXIT_SUCCESS) {
