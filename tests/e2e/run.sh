@@ -1002,11 +1002,52 @@ case_reserve() {
 	if ! waitfor 8000 p_at_max 1 2 5; then
 		bad "the memory was not given back: targets 1: $(target 1), 2: $(target 2), 5: $(target 5)"
 	fi
+	tend
+
+	tcase "3c. a deadline shorter than stuck-after against the stuck guest: deadline_exceeded in about 1 s, every target back"
+	waitfor 5000 p_idle
+	send -T -t20000 -- "$(n 7 reserve "{\"kib\":$_kib,\"deadline-ms\":1000}")"
+	_ms=${R%% *}
+	R=${R#* }
+	eq error.code -32006
+	eq error.message deadline_exceeded
+	note "3c: deadline_exceeded after $_ms ms"
+	if ! isnum "$_ms" || [ "$_ms" -lt 900 ] || [ "$_ms" -gt 1800 ]; then
+		badr "deadline_exceeded after $_ms ms, want about 1000"
+	fi
+	waitfor 3000 p_nres || bad "reservations left: $(rlist | tr '\n' ';')"
+	if ! waitfor 8000 p_at_max 1 2 5; then
+		bad "the targets were not put back: 1: $(target 1), 2: $(target 2), 5: $(target 5)"
+	fi
 	# The stuck guest goes away.
 	dom_destroy 6
 	xenstore-rm /local/domain/6
 	waitfor 5000 p_status domains 4 ||
 	    bad "after dom 6 was destroyed: domains $(status_of domains), want 4"
+	tend
+
+	tcase "3d. a guest freeing a page every ~1.3 s (never 2 s without progress) is judged by rate: inactive, refused"
+	vm_start_quiet 11 pv 262144 normal:rate=3,inaccuracy=0
+	xenstore-write /local/domain/11/memory/dynamic-min 131072
+	sleep 0.5
+	waitfor 5000 p_idle
+	call host.status
+	_f=$(v result.free-kib)
+	_r=$(v result.reclaimable-kib)
+	_kib=$(((_f - HOST_RESERVE + _r - 65536) / GRANULE * GRANULE))
+	send -T -t20000 -- "$(n 9 reserve "{\"kib\":$_kib}")"
+	_ms=${R%% *}
+	R=${R#* }
+	eq error.message refused
+	eqj error.data.domids '[11]'
+	note "3d: refused after $_ms ms"
+	if ! isnum "$_ms" || [ "$_ms" -lt 1500 ] || [ "$_ms" -gt 9000 ]; then
+		badr "refused after $_ms ms, want about stuck-after (2 s)"
+	fi
+	dom_destroy 11
+	xenstore-rm /local/domain/11
+	waitfor 5000 p_status domains 4 ||
+	    bad "after dom 11 was destroyed: domains $(status_of domains), want 4"
 	tend
 }
 
