@@ -1,7 +1,8 @@
 #!/bin/sh
 # make demo: squeezerd on a simulated host of 12 guests (and dom0), driven
 # the way a toolstack drives it: a VM starts (reserve, create, transfer,
-# build), a VM migrates in, a VM migrates out, and the balancing shows as it
+# build), a VM migrates in, a VM migrates out (ballooned only as far as the
+# destination needs: migration.prepare), and the balancing shows as it
 # happens.  Usage: daemon.sh [SQUEEZERD [SQUEEZERCTL]]
 set -eu
 
@@ -84,12 +85,17 @@ ctl domains
 say "2. A 4 GiB VM migrates in: an exact reservation of its memory"
 start_vm 4G 4G 4194304 4194304
 
-say "3. Domain 7 (16 GiB) migrates out: collapse its range to dynamic-min, balance"
-ctl call sim.xs.write '{"path": "/local/domain/7/memory/dynamic-max",
-    "value": "8388608"}' > /dev/null
-watch balance
+say "3. Domain 7 (16 GiB) migrates out to a host with room: no ballooning"
+echo "   (xenopsd would first collapse it to dynamic-min and balance; here the"
+echo "   destination's migration.reserve got all 16 GiB, so the VM stays as it is)"
+ctl migrate-out 7 16G | sed 's/^/  -> /'
+ctl migrate-end 7 aborted > /dev/null
+echo "   the transfer failed and is retried to a host with only 12 GiB free:"
+echo "   the VM is ballooned down to 12 GiB, not to its dynamic-min (8 GiB)"
+watch migrate-out 7 12G
 sed 's/^/  -> /' "$DIR/out"
-echo "  the VM has gone: destroy domain 7 and balance; the others grow"
+echo "  the VM has gone: migrate-end done, its domain destroyed; the others grow"
+ctl migrate-end 7 done > /dev/null
 ctl call sim.domain.destroy '{"domid": 7}' > /dev/null
 watch balance
 sed 's/^/  -> /' "$DIR/out"
