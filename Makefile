@@ -64,7 +64,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
 
-.PHONY: all check unit scenarios rpc install-check harness e2e bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios rpc install-check harness e2e e2e-san bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -83,6 +83,11 @@ deps:
 XEN_LIBS := $(shell pkg-config --libs xencontrol xenstore 2>/dev/null || \
 	    echo -lxenctrl -lxenstore)
 build/src/backend_xen.o: CSTD = -std=gnu11
+build/san/src/backend_xen.o: CSTD = -std=gnu11
+
+# The daemon under ASan+UBSan, for the end-to-end suite (e2e-san).
+build/san/squeezerd: $(call sanobj,$(D_SRC)) build/san/build/sim_default_host.o
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
 
 squeezerd: $(call obj,$(D_SRC)) build/sim_default_host.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
@@ -153,6 +158,7 @@ check: deps
 	$(MAKE) valgrind
 	$(MAKE) harness
 	$(MAKE) e2e
+	$(MAKE) e2e-san
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -201,10 +207,18 @@ e2e: squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) $(XC_SHIM) \
 	@sh tests/harness/xc/check-symbols.sh ./squeezerd
 	@sh tests/e2e/run.sh
 
+# The same suite with the daemon built under ASan+UBSan (one server: sim).
+e2e-san: build/san/squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
+    $(XC_BALLOON) $(XC_XSINTRO) $(XSD_SIM)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    SQUEEZERD=$(CURDIR)/build/san/squeezerd XSD=sim sh tests/e2e/run.sh
+
 harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
 
-valgrind: squeezerctl
+valgrind: squeezerctl squeezerd build/rpc/rpcc
 	@sh tests/scenarios/run.sh --valgrind ./squeezerctl
+	@sh tests/valgrind/daemon.sh
 
 build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

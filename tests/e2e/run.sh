@@ -1412,7 +1412,22 @@ if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
 	if kill -0 "$DPID" 2>/dev/null; then
 		nfail=$((nfail + 1))
 		echo "FAIL  squeezerd did not exit within 3 s of SIGTERM"
+	else
+		_rc=0
+		wait "$DPID" 2>/dev/null || _rc=$?
+		if [ "$_rc" -ne 0 ]; then
+			nfail=$((nfail + 1))
+			echo "FAIL  squeezerd exited with status $_rc after SIGTERM"
+		fi
 	fi
+fi
+# a sanitizer build reports into the log (e2e-san)
+if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
+    "$LOG" 2>/dev/null; then
+	nfail=$((nfail + 1))
+	echo "FAIL  a sanitizer report in squeezerd's log"
+	grep -A12 -E "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
+	    "$LOG" | head -40 | sed 's/^/  | /'
 fi
 if [ "$nfail" -ne 0 ] && [ -s "$LOG" ]; then
 	echo "--- squeezerd log, last 20 lines:"
