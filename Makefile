@@ -64,7 +64,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
 
-.PHONY: all check unit scenarios rpc install-check harness e2e e2e-san bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios rpc load install-check harness e2e e2e-san bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -154,6 +154,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) scenarios
 	$(MAKE) rpc
+	$(MAKE) load
 	$(MAKE) install-check
 	$(MAKE) valgrind
 	$(MAKE) harness
@@ -192,6 +193,15 @@ rpc: squeezerd squeezerctl $(RPC_TOOLS)
 	@sh tests/rpc/run.sh
 	@sh tests/rpc/ctl.sh
 	@sh tests/rpc/perm.sh
+
+# Load: 256 clients, 100,000 mixed requests, slow and never-reading
+# clients, the client limit.
+build/loadgen: tests/load/loadgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
+
+load: squeezerd build/loadgen
+	@sh tests/load/run.sh
 
 # End to end: the unmodified daemon on the xen backend against the real
 # xenstored (shimmed) and xsd-sim, the libxenctrl double and balloon-sim.

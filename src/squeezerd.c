@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -112,6 +113,24 @@ parse_args(int argc, char **argv)
 		}
 	}
 	return optind == argc ? 0 : -1;
+}
+
+/*
+ * Room for RPC_MAX_CLIENTS clients and our own descriptors: the soft
+ * limit up to the hard one (best effort), so the client limit is what
+ * turns clients away, politely, and not EMFILE.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
+	    rl.rlim_cur < RPC_MAX_CLIENTS + 64) {
+		rl.rlim_cur = rl.rlim_max < RPC_MAX_CLIENTS + 256 ?
+		    rl.rlim_max : RPC_MAX_CLIENTS + 256;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /* The configuration file: -f, or /etc/squeezerd.conf if it exists. */
@@ -373,6 +392,7 @@ main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	bd.bd_host_file = arg_host;
+	raise_fd_limit();
 	log_init(true, arg_verbose);
 	if (!arg_debug && daemon(0, 0) == -1) {
 		fprintf(stderr, "squeezerd: daemon: %s\n", strerror(errno));
