@@ -64,7 +64,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
 
-.PHONY: all check unit scenarios rpc load install-check harness e2e e2e-san bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios rpc load faults install-check harness e2e e2e-san bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -155,6 +155,7 @@ check: deps
 	$(MAKE) scenarios
 	$(MAKE) rpc
 	$(MAKE) load
+	$(MAKE) faults
 	$(MAKE) install-check
 	$(MAKE) valgrind
 	$(MAKE) harness
@@ -202,6 +203,10 @@ build/loadgen: tests/load/loadgen.c
 
 load: squeezerd build/loadgen
 	@sh tests/load/run.sh
+
+# Faults: the daemon SIGKILLed at random points of 100 toolstack cycles.
+faults: squeezerd $(RPC_TOOLS)
+	@sh tests/faults/kill-cycles.sh
 
 # End to end: the unmodified daemon on the xen backend against the real
 # xenstored (shimmed) and xsd-sim, the libxenctrl double and balloon-sim.
