@@ -736,6 +736,73 @@ case_vm_receive() {
 
 # ==== 2. balancing on dynamic range changes ===============================
 
+# ==== 10. faults in the hypervisor interface ============================
+
+case_faults() {
+	tcase "10a. xc_domain_setmaxmem fails with EPERM: squeezerd keeps going (targets written), and puts maxmem right once it works again"
+	waitfor 5000 p_idle
+	_t1=$(target 1)
+	_d1=$(xsr /local/domain/1/memory/dynamic-max)
+	"$XCSIM" fail xc_domain_setmaxmem=EPERM
+	xenstore-write /local/domain/1/memory/dynamic-max $((_t1 - 65536))
+	send -t20000 -- "$(n 1 balance)"
+	waitfor 5000 p_xs_le /local/domain/1/memory/target $((_t1 - 65536)) ||
+	    bad "dom 1: target $(target 1), want <= $((_t1 - 65536)) even without setmaxmem"
+	kill -0 "$DPID" 2>/dev/null || bad "squeezerd died"
+	grep -q "Operation not permitted" "$LOG" ||
+	    bad "no log line about the failed setmaxmem"
+	"$XCSIM" unfail xc_domain_setmaxmem
+	xenstore-write /local/domain/1/memory/dynamic-max "$_d1"
+	send -t20000 -- "$(n 2 balance)"
+	waitfor 5000 p_idle
+	want_maxmem 1 pv
+	tend
+
+	tcase "10b. libxenctrl answers slowly (200 ms a call): queries are still answered, a reserve still succeeds"
+	"$XCSIM" latency 200
+	send -T -t20000 -- "$(n 3 host.status)"
+	_ms=${R%% *}
+	R=${R#* }
+	isnum "$(v result.free-kib)" || badr "host.status with slow libxenctrl: $R"
+	note "10b: host.status in $_ms ms with 200 ms libxenctrl calls"
+	isnum "$_ms" && [ "$_ms" -lt 3000 ] || badr "host.status took $_ms ms"
+	send -t30000 -- "$(n 4 reserve '{"kib":65536,"session":"slow"}')"
+	_id=$(v result.id)
+	[ -n "$_id" ] || badr "reserve with slow libxenctrl: $R"
+	"$XCSIM" latency 0
+	[ -n "$_id" ] && call reservation.delete "{\"id\":\"$_id\"}"
+	waitfor 5000 p_idle
+	tend
+
+	tcase "10c. a domain destroyed while it balloons for a reserve: the reserve ends, squeezerd carries on"
+	_nd=$(status_of domains)
+	vm_start_quiet 12 pv 262144 normal:rate=20000,inaccuracy=0
+	xenstore-write /local/domain/12/memory/dynamic-min 131072
+	sleep 0.5
+	waitfor 5000 p_idle
+	call host.status
+	_f=$(v result.free-kib)
+	_r=$(v result.reclaimable-kib)
+	_kib=$(((_f - HOST_RESERVE + _r - 65536) / GRANULE * GRANULE))
+	printf '%s\n' "$(n 5 reserve "{\"kib\":$_kib,\"session\":\"gone\"}")" |
+	    "$RPCC" -t20000 "$S" >"$T/10c.out" 2>&1 &
+	_rp=$!
+	sleep 1
+	dom_destroy 12
+	xenstore-rm /local/domain/12
+	wait "$_rp" || true
+	grep -q '"result"\|"error"' "$T/10c.out" ||
+	    bad "the reserve got no answer: $(cat "$T/10c.out")"
+	note "10c: $(head -c 200 "$T/10c.out")"
+	kill -0 "$DPID" 2>/dev/null || bad "squeezerd died"
+	waitfor 5000 p_status domains "$_nd" ||
+	    bad "domains $(status_of domains), want $_nd as before dom 12"
+	_id=$(sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p' "$T/10c.out" | head -1)
+	[ -n "$_id" ] && call reservation.delete "{\"id\":\"$_id\"}"
+	waitfor 5000 p_idle
+	tend
+}
+
 # ==== 9. migration without needless ballooning =========================
 
 case_migration() {
@@ -1388,7 +1455,7 @@ case_linkage() {
 
 # ==== run ===================================================================
 
-CASES="case_vm_start case_vm_receive case_balance case_migration case_reserve case_destroyed case_daemon_crash case_xenstored_restart"
+CASES="case_vm_start case_vm_receive case_balance case_migration case_reserve case_destroyed case_daemon_crash case_xenstored_restart case_faults"
 if case_startup; then
 	for c in $CASES; do
 		$c
