@@ -63,6 +63,7 @@ HARNESS_CHECKS	=
 HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
+-include tests/fuzz/fuzz.mk
 
 .PHONY: all check unit scenarios rpc load faults install-check harness e2e e2e-san bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
@@ -243,7 +244,9 @@ bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
 	@build/squeezer-bench
 	@sh bench/simulate-10k.sh ./squeezerctl
 	@sh bench/rpc-bench.sh
-	@sh bench/xen-bench.sh
+	@sh bench/reserve-limit.sh
+	@sh bench/rss.sh
+	@GUESTS=100 sh bench/xen-bench.sh
 
 demo: deps
 	$(MAKE) all
