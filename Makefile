@@ -2,6 +2,8 @@
 # the top; `make check` runs the unit tests (under ASan+UBSan), the scenario
 # suite and the harness tests; `make bench` prints the benchmarks.
 
+.DEFAULT_GOAL := all	# the included harness makefiles come first
+
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 BINDIR	?= $(PREFIX)/bin
@@ -65,7 +67,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xc/xc.mk
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all check unit scenarios rpc load faults install-check harness e2e e2e-san bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -162,6 +164,7 @@ check: deps
 	$(MAKE) harness
 	$(MAKE) e2e
 	$(MAKE) e2e-san
+	$(MAKE) fuzz-short
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

@@ -273,7 +273,7 @@ simb_load_dom(struct json_object *o, uint64_t clock_ms, struct sim_dom *ret)
 	s.b.period_s = json_object_get_double(v);
 	if (s.d.domid < 0 || s.d.domid > HOST_MAX_DOMID || s.d.actual_kib < 0 ||
 	    s.d.maxmem_kib < 0 || s.d.inaccuracy_kib < 0 || model < 0 ||
-	    model > SIM_NONE || s.b.rate_kib_s < 0 || s.b.period_s < 0)
+	    model > SIM_TRICKLE || s.b.rate_kib_s < 0 || s.b.period_s < 0)
 		return -EINVAL;
 	s.b.model = (enum sim_model)model;
 	s.d.can_balloon = s.b.model != SIM_NONE;

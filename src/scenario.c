@@ -150,7 +150,7 @@ scen_loc_line(const struct scen_ctx *c, const char *path)
 {
 	struct scen_loc	 l = { c->text, c->text + c->len, 1 };
 	struct scen_loc	 best;
-	const char	*p = path;
+	const char	*p = path, *q;
 	size_t		 n;
 	long		 idx;
 
@@ -161,7 +161,9 @@ scen_loc_line(const struct scen_ctx *c, const char *path)
 			p++;
 		if (*p == '[') {
 			idx = strtol(p + 1, NULL, 10);
-			p = strchr(p, ']') + 1;
+			if ((q = strchr(p, ']')) == NULL)
+				break;	/* a key with a '[' of its own */
+			p = q + 1;
 			if (!scen_loc_enter(&l, NULL, 0, idx))
 				break;
 		} else {
