@@ -56,6 +56,11 @@ for rate in "$RATE" 0; do
 	    -R "$RESERVE_KIB" "$TMP/sock" || rc=1
 done
 
+# 256 clients at 50 requests/s each (#7's goal: p99 < 1 ms at 256 clients)
+ulimit -n 4096 2>/dev/null || true
+"$RPC_BENCH" -c 256 -n 500 -r 50 "$TMP/sock" || rc=1
+"$RPC_BENCH" -c 256 -n 500 -r 50 -R "$RESERVE_KIB" "$TMP/sock" || rc=1
+
 kill "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 pid=""
