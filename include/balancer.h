@@ -57,6 +57,7 @@ struct bal_op {
 	bool			 queued, running, acted;
 	int64_t			 start_free_kib;
 	int64_t			 free_kib;	/* at the last step */
+	uint64_t		 store_lost_ms;	/* xenstored away since */
 	uint64_t		 start_ms;
 	struct engine_goal	 goal;
 	struct engine_action	*saved;	/* targets before it changed them */

@@ -18,6 +18,7 @@
 
 #define BAL_CHECK_SOON_MS	20	/* coalesces bursts of changes */
 #define BAL_MAX_STALLED		64
+#define BAL_STORE_WAIT_MS	60000	/* xenstored away mid-operation */
 
 static void	bal_schedule(struct squeezerd *, uint64_t ms);
 
@@ -336,6 +337,23 @@ bal_apply(struct squeezerd *bd, struct bal_op *op,
 		(void)bd->bd_be->sync(bd->bd_be_ctx);
 }
 
+/*
+ * xenstored went away in the middle of an operation: wait for it (the
+ * daemon reconnects every second) rather than fail, within the deadline
+ * and at most BAL_STORE_WAIT_MS.  False: give up.
+ */
+static bool
+bal_wait_store(struct squeezerd *bd, struct bal_op *op, uint64_t now)
+{
+	if (op->store_lost_ms == 0)
+		op->store_lost_ms = now;
+	if (now - op->store_lost_ms >= BAL_STORE_WAIT_MS ||
+	    (op->deadline_ms != 0 && now >= op->deadline_ms))
+		return false;
+	bal_schedule(bd, 250);
+	return true;
+}
+
 /* One iteration of the running operation. */
 static void
 bal_step(struct squeezerd *bd, struct bal_op *op)
@@ -344,12 +362,15 @@ bal_step(struct squeezerd *bd, struct bal_op *op)
 	uint64_t		 now = daemon_now_ms(), wait;
 	int			 rc;
 
-	if ((rc = daemon_refresh(bd, true)) < 0 ||
-	    (rc = engine_step(bd->bd_engine, bal_view(op,
+	if ((rc = daemon_refresh(bd, true)) == -EPIPE && bal_wait_store(bd,
+	    op, now))
+		return;			/* xenstored is away: try again */
+	if (rc < 0 || (rc = engine_step(bd->bd_engine, bal_view(op,
 	    model_snapshot(bd->bd_model)), now, &er)) < 0) {
 		bal_fail(bd, op, rc);
 		return;
 	}
+	op->store_lost_ms = 0;
 	op->free_kib = model_snapshot(bd->bd_model)->free_kib;
 	bal_apply(bd, op, &er);
 	if (er.outcome != ENGINE_RUNNING) {
@@ -435,10 +456,14 @@ bal_start(struct squeezerd *bd, struct bal_op *op)
 	bool				 done;
 	int				 rc;
 
-	if ((rc = daemon_refresh(bd, true)) < 0) {
+	if ((rc = daemon_refresh(bd, true)) == -EPIPE &&
+	    bal_wait_store(bd, op, daemon_now_ms()))
+		return;			/* starts when xenstored is back */
+	if (rc < 0) {
 		bal_fail(bd, op, rc);
 		return;
 	}
+	op->store_lost_ms = 0;
 	s = model_snapshot(bd->bd_model);
 	op->start_free_kib = op->free_kib = s->free_kib;
 	op->start_ms = daemon_now_ms();

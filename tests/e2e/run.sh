@@ -801,6 +801,49 @@ case_faults() {
 	[ -n "$_id" ] && call reservation.delete "{\"id\":\"$_id\"}"
 	waitfor 5000 p_idle
 	tend
+
+	tcase "10d. the xenstore server killed and restarted in the middle of a reserve: the reserve waits for it and ends; nothing lost or counted twice"
+	_nd=$(status_of domains)
+	vm_start_quiet 13 pv 524288 normal:rate=131072,inaccuracy=0
+	xenstore-write /local/domain/13/memory/dynamic-min 131072
+	sleep 0.5
+	waitfor 5000 p_idle
+	_r0=$(rlist)
+	call host.status
+	_f=$(v result.free-kib)
+	_r=$(v result.reclaimable-kib)
+	_kib=$(((_f - HOST_RESERVE + _r - 65536) / GRANULE * GRANULE))
+	printf '%s\n' "$(n 6 reserve "{\"kib\":$_kib,\"session\":\"mid\"}")" |
+	    "$RPCC" -t60000 "$S" >"$T/10d.out" 2>&1 &
+	_rp=$!
+	sleep 0.5
+	save_keys "$(domids | tr '\n' ' ' | sed 's/^0 //')"
+	kill -9 "$XSD_PID"
+	forget "$XSD_PID"
+	sleep 1
+	start_xsd || bad "the xenstore server did not restart"
+	restore_keys || bad "cannot re-create the domains' keys"
+	wait "$_rp" || true
+	note "10d: $(head -c 200 "$T/10d.out")"
+	kill -0 "$DPID" 2>/dev/null || bad "squeezerd died"
+	grep -q '"result"\|"error"' "$T/10d.out" ||
+	    bad "the reserve got no answer: $(cat "$T/10d.out")"
+	_id=$(sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p' "$T/10d.out" | head -1)
+	if [ -n "$_id" ]; then
+		[ "$(rlist | grep -c "$_id")" = 1 ] ||
+		    bad "reservation $_id listed $(rlist | grep -c "$_id") times, want once"
+		waitfor 3000 p_status reserved-kib "$_kib" ||
+		    bad "reserved-kib $(status_of reserved-kib), want $_kib (counted once)"
+		call reservation.delete "{\"id\":\"$_id\"}"
+	fi
+	[ "$(rlist)" = "$_r0" ] ||
+	    bad "reservations [$(echo "$_r0" | tr '\n' ';')] before, [$(rlist | tr '\n' ';')] after"
+	dom_destroy 13
+	xenstore-rm /local/domain/13
+	waitfor 5000 p_status domains "$_nd" ||
+	    bad "domains $(status_of domains), want $_nd"
+	waitfor 8000 p_idle
+	tend
 }
 
 # ==== 9. migration without needless ballooning =========================
@@ -1227,7 +1270,8 @@ case_daemon_crash() {
 # again into an empty store (not squeezerd's own keys).
 save_keys() {
 	KEYS=""
-	for d in 1 2 3 5 8; do
+	KEYDOMS=${1:-1 2 3 5 8}
+	for d in $KEYDOMS; do
 		for k in memory/static-max memory/target memory/dynamic-min \
 		    memory/dynamic-max domain-type name domid vm data/updated; do
 			_v=$(xenstore-read "/local/domain/$d/$k" 2>/dev/null) &&
@@ -1239,7 +1283,7 @@ save_keys() {
 restore_keys() {
 	# shellcheck disable=SC2086
 	xenstore-write $KEYS &&
-	for d in 1 2 3 5 8; do
+	for d in $KEYDOMS; do
 		xenstore-chmod "/local/domain/$d" n0 "r$d" &&
 		introduce "$d" || return 1
 	done
