@@ -809,6 +809,7 @@ case_faults() {
 	sleep 0.5
 	waitfor 5000 p_idle
 	_r0=$(rlist)
+	_res0=$(status_of reserved-kib)
 	call host.status
 	_f=$(v result.free-kib)
 	_r=$(v result.reclaimable-kib)
@@ -832,8 +833,8 @@ case_faults() {
 	if [ -n "$_id" ]; then
 		[ "$(rlist | grep -c "$_id")" = 1 ] ||
 		    bad "reservation $_id listed $(rlist | grep -c "$_id") times, want once"
-		waitfor 3000 p_status reserved-kib "$_kib" ||
-		    bad "reserved-kib $(status_of reserved-kib), want $_kib (counted once)"
+		waitfor 3000 p_status reserved-kib $((_res0 + _kib)) ||
+		    bad "reserved-kib $(status_of reserved-kib), want $_res0 + $_kib (counted once)"
 		call reservation.delete "{\"id\":\"$_id\"}"
 	fi
 	[ "$(rlist)" = "$_r0" ] ||
