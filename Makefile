@@ -34,7 +34,7 @@ POLICY_SRC = policy/policy.c policy/proportional.c policy/weighted.c \
 	   policy/pressure.c
 CORE	 = src/host.c src/engine.c src/conf.c $(POLICY_SRC)
 SIMSRC	 = src/sim.c src/scenario.c src/simulate.c
-CTL_SRC	 = src/squeezerctl.c src/ctl_rpc.c src/ctl_parse.c src/ctl_plot.c \
+CTL_SRC	 = src/squeezerctl.c src/ctl_rpc.c src/ctl_parse.c src/resv.c src/backend.c src/ctl_plot.c \
 	   src/ctl_svg.c $(CORE) $(SIMSRC)
 RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \

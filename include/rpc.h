@@ -83,13 +83,11 @@ int	rpc_server_start(struct squeezerd *, const char *path,
 	    struct rpc_server **ret);
 /* Fail every pending request (cancelled), close everything. NULL-safe. */
 void	rpc_server_free(struct rpc_server *);
-size_t	rpc_server_clients(const struct rpc_server *);
 
 /* Set the request's error; returns RPC_FAILED for "return rpc_fail(...)". */
 int	rpc_fail(struct rpc_req *, enum rpc_errkind, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 struct rpc_err	*rpc_req_err(struct rpc_req *);
-enum rpc_dialect rpc_req_dialect(const struct rpc_req *);
 
 /* Finish a pending request (result: taken over; NULL is JSON null). */
 void	rpc_req_done(struct rpc_req *, struct json_object *result);

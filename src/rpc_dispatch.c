@@ -112,12 +112,6 @@ rpc_req_err(struct rpc_req *req)
 	return &req->err;
 }
 
-enum rpc_dialect
-rpc_req_dialect(const struct rpc_req *req)
-{
-	return req->dialect;
-}
-
 static struct json_object *
 rpc_domids(const struct rpc_err *e)
 {

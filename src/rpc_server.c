@@ -53,12 +53,6 @@ struct rpc_server {
 
 static void	rpc_peer_free(struct rpc_peer *, bool cancel);
 
-size_t
-rpc_server_clients(const struct rpc_server *srv)
-{
-	return srv->npeers;
-}
-
 void
 rpc_req_free(struct rpc_req *req)
 {

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 #include "ctl_parse.h"
 #include "ctl_plot.h"
 #include "ctl_rpc.h"
+#include "resv.h"
 #include "scenario.h"
 #include "simulate.h"
 
@@ -34,7 +34,6 @@
 #define CTL_MAXCOLS		8	/* columns of a table */
 #define CTL_PROGRESS_MS		250	/* reserve --deadline: a look */
 #define CTL_PROGRESS_LINE_MS	1000	/* not a tty: a line at most */
-#define CTL_UUID_LEN		36
 #define CTL_JSON_PRETTY		(JSON_C_TO_STRING_PRETTY | \
 	JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
 #define CTL_JSON_PLAIN		(JSON_C_TO_STRING_PLAIN | \
@@ -977,28 +976,6 @@ ctl_reserve_times(const char *cmd, const struct ctl_args *a,
 	return EXIT_SUCCESS;
 }
 
-/* A fresh random UUID (version 4), as the daemon makes them. */
-static int
-ctl_uuid(char ret[CTL_UUID_LEN + 1])
-{
-	unsigned char	b[16];
-	size_t		i;
-	int		n = 0;
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		return -errno;
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	for (i = 0; i < sizeof(b); i++) {
-		n += snprintf(ret + n, (size_t)(CTL_UUID_LEN + 1 - n), "%02x",
-		    b[i]);
-		if (i == 3 || i == 5 || i == 7 || i == 9)
-			ret[n++] = '-';
-	}
-	ret[n] = '\0';
-	return 0;
-}
-
 /*
  * Add the reserve's id, --id or a fresh UUID, so that its entry in
  * reservation.pending can be found (and cancelled) while it waits.
@@ -1007,14 +984,14 @@ static int
 ctl_reserve_id(const char *cmd, const struct ctl_args *a,
     struct json_object *params)
 {
-	char	uuid[CTL_UUID_LEN + 1];
+	char	uuid[37];
 	int	rc;
 
 	if (a->id != NULL) {
 		ctl_add_str(params, "id", a->id);
 		return EXIT_SUCCESS;
 	}
-	if ((rc = ctl_uuid(uuid)) < 0) {
+	if ((rc = resv_uuid(uuid)) < 0) {
 		fprintf(stderr, "squeezerctl: %s: no random id: %s\n", cmd,
 		    strerror(-rc));
 		return EXIT_FAILURE;
