@@ -32,7 +32,7 @@ LDLIBS	+= $(PKG_LIBS) -lm
 # The engine, policies and simulator: shared by the programs and tests.
 POLICY_SRC = policy/policy.c policy/proportional.c policy/weighted.c \
 	   policy/pressure.c
-CORE	 = src/host.c src/engine.c src/conf.c $(POLICY_SRC)
+CORE	 = src/host.c src/engine.c src/op.c src/conf.c $(POLICY_SRC)
 SIMSRC	 = src/sim.c src/scenario.c src/simulate.c
 CTL_SRC	 = src/squeezerctl.c src/ctl_rpc.c src/ctl_parse.c src/resv.c src/backend.c src/ctl_plot.c \
 	   src/ctl_svg.c $(CORE) $(SIMSRC)
@@ -43,9 +43,10 @@ RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_reservation_cancel.c src/rpc_reservation_delete.c \
 	   src/rpc_reservation_list.c src/rpc_reservation_pending.c \
 	   src/rpc_reservation_query.c src/rpc_reservation_transfer.c \
-	   src/rpc_reserve.c src/rpc_sim.c src/rpc_squeezed.c
+	   src/rpc_reserve.c src/rpc_shape.c src/rpc_sim.c src/rpc_squeezed.c
 D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
-	   src/balancer.c src/service.c src/model.c src/resv.c src/backend.c \
+	   src/balancer.c src/svc.c src/svc_resv.c src/svc_mig.c src/model.c \
+	   src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
 	   src/metrics.c \
 	   $(RPC_SRC) \

@@ -62,6 +62,7 @@ bench_size(size_t n)
 	struct sim_dom		*doms = mkdoms(n);
 	struct host_snapshot	 snap;
 	struct engine_result	 r;
+	struct simulate_result	 sr;
 	struct engine_goal	 g;
 	struct sim_host		 h;
 	struct engine		*e = engine_new(&c);
@@ -96,8 +97,8 @@ bench_size(size_t n)
 	eng_ns = (now_ns() - t0) / reps;
 	engine_abort(e);
 	t0 = now_ns();
-	if (simulate_operation(e, &h, &g, 100, NULL, &r, err,
-	    sizeof(err)) < 0 || r.outcome != ENGINE_SUCCESS) {
+	if (simulate_goal(e, &h, &g, 100, NULL, &sr, err,
+	    sizeof(err)) < 0 || sr.outcome != OP_SUCCESS) {
 		fprintf(stderr, "bench: balance did not succeed: %s\n", err);
 		exit(1);
 	}

@@ -36,13 +36,23 @@ struct conf;
 
 struct backend_args {
 	const char	*host_file;	/* sim: scenario file, NULL: built in */
-	const char	*state_file;	/* sim: persistent state */
+	const char	*state_file;	/* sim: persistent state; NULL: */
+	const char	*socket_path;	/* ... this plus ".sim" */
 	struct conf	*conf;		/* sim: the host file's config over it */
 	uint64_t	 now_ms;	/* the daemon's clock at open */
 };
 
 struct backend_ops {
 	const char	*name;
+	unsigned int	 flags;
+#define BACKEND_DOM0_GUEST	0x1	/* dom0 is one guest among the others */
+#define BACKEND_TOOLSTACK	0x2	/* the sim.* methods play the toolstack */
+	/*
+	 * The backend's own configuration over c (the sim host file's
+	 * "config"), at start and reload; may be NULL.
+	 */
+	int	(*host_conf)(const char *host_file, struct conf *c, char *err,
+		    size_t errlen);
 	int	(*open)(const struct backend_args *, void **ret_ctx,
 		    char *err, size_t errlen);
 	void	(*close)(void *ctx);

@@ -1,7 +1,11 @@
 /*
- * balancer.h: the engine operations, queued and served one at a time in
- * arrival order.  Each is a state machine advanced by a poll timer: the
- * event loop keeps serving everything else meanwhile.
+ * balancer.h: the operations (op.h), queued and served one at a time in
+ * arrival order, each advanced by a poll timer on the event loop, so
+ * everything else is served meanwhile.  Operations that change targets
+ * are serialised here: one runs at a time.
+ *
+ * The balancer knows the host only through struct bal_host (daemon.c
+ * provides it): it takes fresh snapshots and applies targets through it.
  */
 #ifndef SQUEEZERD_BALANCER_H
 #define SQUEEZERD_BALANCER_H
@@ -9,85 +13,89 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/queue.h>
 
-#include "engine.h"
+#include "op.h"
 
-struct squeezerd;
+struct engine;
+struct engine_conf;
+struct event_base;
+struct hv_domain;
+struct host_snapshot;
 
-enum bal_kind {
-	BAL_FREE,	/* host free >= kib + reserve: reserve kib */
-	BAL_RANGE,	/* squeezed's free_memory_range(min, max) */
-	BAL_BALANCE,	/* squeezed's balance_memory */
+struct bal_host {
+	/* A fresh view (-EPIPE: xenstored is away, try again later). */
+	int	(*refresh)(void *ctx);
+	const struct host_snapshot *(*snapshot)(void *ctx);
+	/* Set a domain's target (and maxmem), as execute_action. */
+	int	(*apply)(void *ctx, const struct hv_domain *, int64_t kib);
+	/* Make what was applied survive a crash. */
+	void	(*sync)(void *ctx);
+	/* The domains on a NUMA node, malloc'd; may be NULL. */
+	int	(*node_domains)(void *ctx, int node, int32_t **ret,
+		    size_t *ret_n);
+	uint64_t (*now)(void *ctx);
+	/* Targets were put back: the host may need balancing. */
+	void	(*changed)(void *ctx);
 };
 
-enum bal_outcome {
-	BAL_SUCCESS,
-	BAL_CANNOT_FREE,	/* needed_kib, free_kib (less the reserve) */
-	BAL_REFUSED,		/* domids */
-	BAL_DEADLINE,		/* needed_kib, freed_kib, domids: stalled */
-	BAL_ERROR,		/* error: -errno */
-};
-
-struct bal_result {
-	enum bal_outcome	 outcome;
-	int64_t			 needed_kib;
-	int64_t			 free_kib;
-	int64_t			 freed_kib;
-	int64_t			 obtained_kib;	/* BAL_FREE, BAL_RANGE */
-	const int32_t		*domids;
-	size_t			 ndomids;
-	int			 error;
-};
-
+struct balancer;
 struct bal_op;
-typedef void	bal_done_fn(struct bal_op *, const struct bal_result *,
+
+/*
+ * An operation's end: told once, unless it was cancelled; the op is freed
+ * by the balancer after this returns.
+ */
+typedef void	bal_done_fn(struct bal_op *, const struct op_result *,
+		    void *arg);
+/*
+ * Called when the operation reaches the head of the queue, before it
+ * begins, with the host just read: it may fill in the request (a pin), or
+ * fail it (< 0: done() gets OP_ERROR with that error).
+ */
+typedef int	bal_start_fn(struct bal_op *, struct op_req *, void *arg);
+
+struct balancer	*bal_new(struct event_base *, struct engine *,
+		    const struct bal_host *, void *ctx);
+/* Cancel everything queued (no done()), and free. NULL-safe. */
+void		 bal_free(struct balancer *);
+
+/* The settings in force for operations that start from now on. */
+void	bal_set_conf(struct balancer *, const struct engine_conf *,
+	    uint64_t poll_interval_ms);
+
+/*
+ * A new operation (not yet queued).  label names it (a reservation id, for
+ * bal_find() and reservation.pending; may be NULL), what says what it is in
+ * words ("reserve", "balance", ...).
+ */
+struct bal_op	*bal_op_new(const struct op_req *, const char *label,
+		    const char *what, bal_start_fn *, bal_done_fn *,
 		    void *arg);
 
-struct bal_op {
-	enum bal_kind		 kind;
-	int64_t			 kib;		/* BAL_FREE */
-	int64_t			 min_kib, max_kib;	/* BAL_RANGE */
-	bool			 aim_max;	/* range: all of max if it can */
-	uint64_t		 deadline_ms;	/* absolute; 0: none */
-	bal_done_fn		*done;		/* NULL: nobody waits */
-	void			*arg;
-	/* the balancer's */
-	TAILQ_ENTRY(bal_op)	 entry;
-	bool			 queued, running, acted;
-	int64_t			 start_free_kib;
-	int64_t			 free_kib;	/* at the last step */
-	uint64_t		 store_lost_ms;	/* xenstored away since */
-	uint64_t		 start_ms;
-	struct engine_goal	 goal;
-	struct engine_action	*saved;	/* targets before it changed them */
-	size_t			 nsaved;
-	int			 node;	/* NUMA: donors on it first; -1 */
-	int			 stage;	/* 1: the node's donors only; 2: all */
-	int32_t			*donors;
-	size_t			 ndonors;
-	struct hv_domain	*fdoms;	/* stage 1's view of the host */
-	struct host_snapshot	 fsnap;
-};
+/* Queue it; its done() is called exactly once, unless cancelled. */
+void	bal_submit(struct balancer *, struct bal_op *);
 
-/* Queue an operation; done() is called exactly once unless cancelled. */
-void	bal_submit(struct squeezerd *, struct bal_op *);
+/* Withdraw it (no done()); targets it changed are put back.  Frees it. */
+void	bal_cancel(struct balancer *, struct bal_op *);
 
-/* Withdraw an operation: no done(); memory it took is given back. */
-void	bal_cancel(struct squeezerd *, struct bal_op *);
+/* The queued or running operation labelled label, or NULL. */
+struct bal_op	*bal_find(const struct balancer *, const char *label);
 
-/* Operations waiting or running. */
-size_t	bal_pending(const struct squeezerd *);
+/* The queue in order (the running one first), for reservation.pending. */
+struct bal_op	*bal_first(const struct balancer *);
+struct bal_op	*bal_next(const struct bal_op *);
+size_t		 bal_pending(const struct balancer *);
+bool		 bal_idle(const struct balancer *);
+uint64_t	 bal_completed(const struct balancer *);
 
-/* Queue a balance if the host is unbalanced and nothing is queued. */
-void	bal_check(struct squeezerd *);
-
-/* Arm the check soon (coalesced), or after the balance interval. */
-void	bal_check_soon(struct squeezerd *);
-void	bal_check_later(struct squeezerd *);
-
-/* The poll timer's callback. */
-void	bal_poll_cb(int fd, short what, void *arg);
-void	bal_check_cb(int fd, short what, void *arg);
+const char		*bal_op_label(const struct bal_op *);
+/* The arg its owner gave bal_op_new(). */
+void			*bal_op_arg(const struct bal_op *);
+const char		*bal_op_what(const struct bal_op *);
+const struct op_req	*bal_op_req(const struct bal_op *);
+uint64_t		 bal_op_queued_ms(const struct bal_op *);
+/* Progress so far (running false while it waits in the queue). */
+void			 bal_op_progress(const struct bal_op *,
+			    struct op_progress *ret);
 
 #endif

@@ -22,12 +22,14 @@ struct conf {
 	uint64_t	poll_interval_ms;
 	uint64_t	balance_interval_ms;
 	uint64_t	migration_timeout_ms;
+	uint64_t	operation_timeout_ms;	/* no operation runs longer */
 	int64_t		min_progress_kib_s;
 	bool		manage_dom0;
 	int64_t		dom0_dyn_min_kib;
 	int64_t		dom0_dyn_max_kib;	/* 0: auto */
 	int64_t		dom0_floor_kib;		/* never below, whatever xenstore says */
 	bool		two_phase;
+	bool		remember_stuck;	/* later operations leave them out */
 	bool		inaccuracy_compensation;
 	char		policy[CONF_POLICY_MAX];
 	char		socket_group[CONF_GROUP_MAX];	/* may change things */

@@ -29,6 +29,8 @@ struct engine_conf {
 	int64_t			 min_progress_kib_s;	/* 0: squeezed's rule */
 	bool			 two_phase;		/* free before grow */
 	bool			 inaccuracy_compensation;
+	uint64_t		 op_timeout_ms;	/* op.c: an operation's bound */
+	bool			 remember_stuck;	/* no: squeezed's fresh start */
 };
 
 enum engine_outcome {
@@ -84,6 +86,7 @@ struct engine;
 struct engine	*engine_new(const struct engine_conf *);
 void		 engine_free(struct engine *);
 int		 engine_set_conf(struct engine *, const struct engine_conf *);
+const struct engine_conf *engine_get_conf(const struct engine *);
 
 /*
  * Start an operation with fresh stuckness state ("innocent until proven
@@ -136,6 +139,12 @@ void	engine_observe(struct engine *, const struct host_snapshot *,
 enum engine_dom_state	engine_dom_state(const struct engine *,
 			    const struct hv_domain *);
 const char		*engine_dom_state_name(enum engine_dom_state);
+/*
+ * Why a fresh operation would leave a domain out from its start (it is
+ * uncooperative, or still stuck from an earlier operation), or NULL.
+ */
+const char		*engine_held(const struct engine *,
+			    const struct hv_domain *);
 /* Why a domain is where it is, in words (domain.list). */
 const char		*engine_dom_reason(const struct engine *,
 			    const struct hv_domain *);

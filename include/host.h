@@ -69,6 +69,14 @@ int32_t	host_weight(const struct hv_domain *);
  */
 int	host_parse_x100(const char *s, int64_t max, int64_t *ret);
 
+/*
+ * Whole granules (granularity-kib), the one place sizes and targets are
+ * rounded: down and up to a multiple of g (g <= 1: unchanged).  Up stays
+ * put when rounding would pass HOST_MAX_KIB.
+ */
+int64_t	host_granule_down(int64_t kib, int64_t g);
+int64_t	host_granule_up(int64_t kib, int64_t g);
+
 /* What the balloons could give back: everything above dynamic-min. */
 int64_t	host_reclaimable(const struct host_snapshot *);
 

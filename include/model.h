@@ -65,10 +65,37 @@ void	model_set_dom0(struct model *, bool include_dom0, int64_t floor_kib);
 int	model_refresh(struct model *, uint64_t now_ms);
 
 const struct host_snapshot	*model_snapshot(const struct model *);
+/* True when the record changed since the snapshot was taken. */
+bool				 model_stale(const struct model *);
 const struct model_stats	*model_stats(const struct model *);
+/*
+ * The reservations and pins: the daemon's own record, read from the store
+ * (/squeezed) at the first refresh and kept since by the functions below,
+ * which change the store first and the record only when the store took it.
+ * It is what the snapshot counts and what a new xenstored gets back.
+ */
 const struct resv		*model_resv(const struct model *, size_t *ret_n);
 const struct resv_pin		*model_pin_list(const struct model *,
 				    size_t *ret_n);
+/* By id (in session, unless NULL), or NULL. */
+const struct resv	*model_resv_find(const struct model *,
+			    const char *session, const char *id);
+/* The reservation transferred to domid, or NULL. */
+const struct resv	*model_resv_of_domain(const struct model *,
+			    int32_t domid);
+int	model_resv_add(struct model *, const struct resv *);
+int	model_resv_remove(struct model *, const char *session,
+	    const char *id);
+int	model_resv_transfer(struct model *, const char *session,
+	    const char *id, int32_t domid);
+/* squeezed's login: every reservation of the session goes. */
+int	model_resv_drop_session(struct model *, const char *session,
+	    size_t *ret_n);
+const struct resv_pin	*model_pin_find(const struct model *, int32_t domid);
+int	model_pin_set(struct model *, const struct resv_pin *);
+int	model_pin_clear(struct model *, int32_t domid);
+/* Make the store say what the record says (after a new xenstored). */
+int	model_restore_store(struct model *, size_t *ret_changed);
 
 /* Every domain the hypervisor listed, ascending domid. */
 struct model_dom	*model_doms(struct model *, size_t *ret_n);
@@ -79,6 +106,15 @@ int	model_apply(struct model *, const struct hv_domain *, int64_t target);
 
 /* squeezed's set_maxmem(domid, kib): Xen maxmem = kib + the offsets. */
 int	model_set_maxmem(struct model *, int32_t domid, int64_t kib);
+
+/* dom0's memory (KiB): squeezed's get_total_memory. */
+int64_t	model_dom0_kib(struct model *);
+
+/*
+ * The host's free memory at boot (KiB; squeezed's get_host_initial_free),
+ * measured at our first start since boot and kept in xenstore.
+ */
+int64_t	model_boot_free_kib(struct model *);
 
 /* Write or remove memory/uncooperative when it differs. */
 int	model_set_uncooperative(struct model *, int32_t domid, bool);

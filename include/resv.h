@@ -14,6 +14,9 @@
 struct backend_ops;
 
 #define RESV_NAME_MAX	128	/* session and id: one path component */
+/* What xenstore takes in a node name (its valid_chars, less '/'). */
+#define RESV_NAME_CHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"0123456789-_@"
 #define RESV_ROOT	"/squeezed/state"
 
 struct resv {
@@ -24,7 +27,7 @@ struct resv {
 	uint64_t expires_ms;	/* 0: never */
 };
 
-/* A session or id usable as a path component. */
+/* A session or id xenstore takes as one path component. */
 bool	resv_name_ok(const char *);
 
 /* A fresh random (v4) UUID. */
@@ -38,10 +41,14 @@ int	resv_list(const struct backend_ops *, void *ctx, struct resv **ret,
 long	resv_find(const struct resv *, size_t n, const char *session,
 	    const char *id);
 
+/*
+ * Record a reservation in the store (value, expiry, in-transfer) and make
+ * it durable; on any failure nothing of it stays behind.
+ */
 int	resv_add(const struct backend_ops *, void *ctx, const struct resv *);
 
-/* Write a reservation back as it was (in-transfer included), if missing. */
-int	resv_restore(const struct backend_ops *, void *ctx, const struct resv *);
+/* Write a reservation exactly as given, whatever the store had. */
+int	resv_put(const struct backend_ops *, void *ctx, const struct resv *);
 
 /*
  * The domain's side of a transfer (initial-reservation, reservation-id),
@@ -50,8 +57,8 @@ int	resv_restore(const struct backend_ops *, void *ctx, const struct resv *);
  */
 int	resv_restore_domain(const struct backend_ops *, void *ctx,
 	    const struct resv *);
-int	resv_remove(const struct backend_ops *, void *ctx, const char *session,
-	    const char *id);
+/* Remove it durably; on failure it stays as it was. */
+int	resv_remove(const struct backend_ops *, void *ctx, const struct resv *);
 
 /* squeezed's login: drop the whole session. */
 int	resv_drop_session(const struct backend_ops *, void *ctx,
@@ -59,7 +66,9 @@ int	resv_drop_session(const struct backend_ops *, void *ctx,
 
 /*
  * squeezed's transfer_reservation_to_domain, xenstore part: the domain's
- * initial-reservation and reservation-id, then the in-transfer mark.
+ * initial-reservation and reservation-id, then the in-transfer mark.  A
+ * reservation moved from another domain leaves nothing there; on failure
+ * it stays where it was.
  */
 int	resv_transfer(const struct backend_ops *, void *ctx,
 	    const struct resv *, int32_t domid);

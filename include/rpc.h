@@ -87,6 +87,9 @@ void	rpc_server_free(struct rpc_server *);
 /* Set the request's error; returns RPC_FAILED for "return rpc_fail(...)". */
 int	rpc_fail(struct rpc_req *, enum rpc_errkind, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* An invalid_params error naming the parameter at fault. */
+int	rpc_fail_param(struct rpc_req *, const char *param, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
 struct rpc_err	*rpc_req_err(struct rpc_req *);
 
 /* Finish a pending request (result: taken over; NULL is JSON null). */
@@ -105,6 +108,12 @@ int	rpc_param_int(struct rpc_req *, struct json_object *params,
 	    int64_t *ret, bool *ret_present);
 int	rpc_param_str(struct rpc_req *, struct json_object *params,
 	    const char *name, bool required, const char **ret);
+
+/* Result shapes more than one method gives (rpc_shape.c). */
+struct svc_reserved;
+struct json_object	*rpc_shape_resv(const struct resv *, uint64_t now_ms);
+struct json_object	*rpc_shape_reserved(const struct svc_reserved *);
+struct json_object	*rpc_shape_domids(const int32_t *, size_t);
 
 /* squeezed v1 positional parameters: types "s" string, "i" integer. */
 int	rpc_v1_args(struct rpc_req *, struct json_object *params,

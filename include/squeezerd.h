@@ -7,52 +7,60 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/queue.h>
 
 #include "conf.h"
 #include "engine.h"
 #include "metrics.h"
 
 struct backend_ops;
-struct bal_op;
+struct balancer;
+struct engine;
 struct event;
 struct event_base;
 struct model;
 struct rpc_server;
 
-TAILQ_HEAD(bal_queue, bal_op);
-
+/*
+ * Each field has one owner that changes it: squeezerd.c (the base, the
+ * backend, the signals, the files), daemon.c (the rest, configuration
+ * included: daemon_set_conf()), rpc_server.c (bd_rpc's inside).
+ */
 struct squeezerd {
 	struct event_base	*bd_base;
 	const struct backend_ops *bd_be;
 	void			*bd_be_ctx;
-	struct model		*bd_model;
-	struct engine		*bd_engine;
-	struct engine_conf	 bd_ec;
-	struct conf		 bd_conf;
 	const char		*bd_conf_file;	/* NULL: defaults only */
 	const char		*bd_host_file;	/* sim */
 	struct rpc_server	*bd_rpc;
 	struct event		*bd_ev_sighup, *bd_ev_sigterm, *bd_ev_sigint;
-	struct event		*bd_ev_poll;	/* the running operation */
+	struct event		*bd_ev_watchdog;	/* systemd WatchdogSec= */
+	bool			 bd_stopping;
+	/* daemon.c */
+	struct conf		 bd_conf;
+	struct engine_conf	 bd_ec;
+	struct model		*bd_model;
+	struct engine		*bd_engine;
+	struct balancer		*bd_bal;
 	struct event		*bd_ev_check;	/* balance check */
 	struct event		*bd_ev_expire;	/* reservation ttl */
 	struct event		*bd_ev_watch;	/* xenstore events */
 	struct event		*bd_ev_reconnect;	/* xenstored lost */
-	struct event		*bd_ev_watchdog;	/* systemd WatchdogSec= */
 	int			 bd_watch_fd;
-	struct bal_queue	 bd_queue;	/* operations, arrival order */
-	struct bal_op		*bd_running;
 	uint64_t		 bd_snap_ms;	/* when the model was read */
 	bool			 bd_stale;	/* something changed since */
-	bool			 bd_stopping;
 	bool			 bd_check_wanted;	/* not just periodic */
-	uint64_t		 bd_nops;	/* operations completed */
 	struct metrics		 bd_metrics;	/* what no snapshot holds */
 };
 
 /* The daemon's clock (CLOCK_BOOTTIME, ms): the same across restarts. */
 uint64_t	daemon_now_ms(void);
+
+/*
+ * Everything after the backend and the base: the engine, the model, the
+ * balancer, the timers, dom0 and the first view of the host.
+ */
+int	daemon_open(struct squeezerd *);
+void	daemon_close(struct squeezerd *);
 
 /*
  * Make sure the model is at most a poll interval old (force: re-read now),
@@ -64,18 +72,17 @@ int	daemon_refresh(struct squeezerd *, bool force);
 /* Something changed: the next refresh re-reads, and balance soon. */
 void	daemon_changed(struct squeezerd *);
 
+/* Look at the balance soon (coalesced). */
+void	daemon_check_soon(struct squeezerd *);
+
 /* (Re)arm the xenstore watch event on the backend's current fd. */
 void	daemon_watch_arm(struct squeezerd *);
 
-/* The watch event's and the reconnect timer's callbacks. */
+/* The watch event's callback. */
 void	daemon_watch_cb(int fd, short what, void *arg);
-void	daemon_reconnect_cb(int fd, short what, void *arg);
 
-/*
- * manage-domain-zero: dom0 takes part, with the dynamic range of the
- * configuration written to xenstore (squeezed's configure_domain_zero).
- */
-void	daemon_dom0(struct squeezerd *);
+/* The one way a configuration is put in force (-EINVAL: a bad one). */
+int	daemon_set_conf(struct squeezerd *, const struct conf *);
 
 /* Re-read the configuration (SIGHUP); keeps the old one on error. */
 int	daemon_reload(struct squeezerd *);

@@ -407,6 +407,23 @@ backend_sim_host_conf(const char *host_file, struct conf *c, char *err,
 	return 0;
 }
 
+/* The state file: as given, or beside the control socket. */
+static char *
+simb_state_path(const struct backend_args *a)
+{
+	char	*p;
+	size_t	 n;
+
+	if (a->state_file != NULL)
+		return strdup(a->state_file);
+	if (a->socket_path == NULL)
+		return NULL;
+	n = strlen(a->socket_path) + sizeof(".sim");
+	if ((p = malloc(n)) != NULL)
+		snprintf(p, n, "%s.sim", a->socket_path);
+	return p;
+}
+
 static int
 simb_open(const struct backend_args *a, void **ret_ctx, char *err,
     size_t errlen)
@@ -418,7 +435,7 @@ simb_open(const struct backend_args *a, void **ret_ctx, char *err,
 	memset(&s, 0, sizeof(s));
 	if ((sb = calloc(1, sizeof(*sb))) == NULL ||
 	    (sb->xs = xstore_new()) == NULL ||
-	    (sb->state_file = strdup(a->state_file)) == NULL) {
+	    (sb->state_file = simb_state_path(a)) == NULL) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -573,6 +590,8 @@ simb_sync(void *ctx)
 
 const struct backend_ops backend_sim_ops = {
 	.name		= "sim",
+	.flags		= BACKEND_DOM0_GUEST | BACKEND_TOOLSTACK,
+	.host_conf	= backend_sim_host_conf,
 	.open		= simb_open,
 	.close		= simb_close,
 	.physinfo	= simb_physinfo,

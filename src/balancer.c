@@ -1,638 +1,434 @@
 /*
- * balancer.c: squeezed's change_host_free_memory loop, one operation at a
- * time, each step run from the poll timer: begin (with squeezed's fast
- * path), then step, apply, and wait a poll interval, until an outcome.
+ * balancer.c: the queue of operations, served one at a time in arrival
+ * order.  Each is an op (op.c) stepped from the poll timer: read the host,
+ * step, apply the actions, wait a poll interval, until an outcome.  This
+ * file owns the queue, the timer and applying; op.c owns what an
+ * operation is.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include <event2/event.h>
 
-#include "backend.h"
 #include "balancer.h"
+#include "engine.h"
+#include "host.h"
 #include "log.h"
-#include "model.h"
-#include "squeezerd.h"
+#include "op.h"
+#include "resv.h"
 
-#define BAL_CHECK_SOON_MS	20	/* coalesces bursts of changes */
-#define BAL_MAX_STALLED		64
 #define BAL_STORE_WAIT_MS	60000	/* xenstored away mid-operation */
+#define BAL_STORE_RETRY_MS	250
 
-static void	bal_schedule(struct squeezerd *, uint64_t ms);
+struct bal_op {
+	TAILQ_ENTRY(bal_op)	 entry;
+	struct op_req		 req;
+	char			 label[RESV_NAME_MAX + 1];
+	const char		*what;
+	bal_start_fn		*start;
+	bal_done_fn		*done;
+	void			*arg;
+	struct op		*op;		/* once it has begun */
+	uint64_t		 queued_ms;
+	uint64_t		 store_lost_ms;	/* xenstored away since */
+};
 
-static void
-bal_tv(struct timeval *tv, uint64_t ms)
+TAILQ_HEAD(bal_queue, bal_op);
+
+struct balancer {
+	struct event_base	*base;
+	struct engine		*engine;
+	struct engine_conf	 ec;
+	uint64_t		 poll_ms;
+	const struct bal_host	*host;
+	void			*ctx;
+	struct bal_queue	 queue;
+	struct bal_op		*running;
+	struct event		*ev_poll;
+	uint64_t		 ncompleted;
+};
+
+static void	bal_poll_cb(int, short, void *);
+
+struct balancer *
+bal_new(struct event_base *base, struct engine *e, const struct bal_host *h,
+    void *ctx)
 {
-	tv->tv_sec = (time_t)(ms / 1000);
-	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
-}
+	struct balancer	*b;
 
-size_t
-bal_pending(const struct squeezerd *bd)
-{
-	const struct bal_op	*op;
-	size_t			 n = 0;
-
-	TAILQ_FOREACH(op, &bd->bd_queue, entry)
-		n++;
-	return n;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->base = base;
+	b->engine = e;
+	b->host = h;
+	b->ctx = ctx;
+	b->poll_ms = 100;
+	TAILQ_INIT(&b->queue);
+	if ((b->ev_poll = evtimer_new(base, bal_poll_cb, b)) == NULL) {
+		free(b);
+		return NULL;
+	}
+	return b;
 }
 
 void
-bal_submit(struct squeezerd *bd, struct bal_op *op)
+bal_set_conf(struct balancer *b, const struct engine_conf *ec,
+    uint64_t poll_ms)
 {
-	op->queued = true;
-	op->running = op->acted = false;
-	TAILQ_INSERT_TAIL(&bd->bd_queue, op, entry);
-	if (bd->bd_running == NULL)
-		bal_schedule(bd, 0);
+	b->ec = *ec;
+	b->poll_ms = poll_ms;
 }
 
-/* Remember a domain's target before the operation first changes it. */
 static void
-bal_save(struct bal_op *op, const struct hv_domain *d)
+bal_op_free(struct bal_op *bop)
 {
-	struct engine_action	*v;
-	size_t			 i;
+	if (bop == NULL)
+		return;
+	op_free(bop->op);
+	free(bop);
+}
 
-	for (i = 0; i < op->nsaved; i++)
-		if (op->saved[i].domid == d->domid)
-			return;
-	if ((v = realloc(op->saved, (op->nsaved + 1) * sizeof(*v))) == NULL)
-		return;		/* then the rebalance gives it back */
-	op->saved = v;
-	v[op->nsaved++] = (struct engine_action){ d->domid, d->target_kib };
+struct bal_op *
+bal_op_new(const struct op_req *req, const char *label, const char *what,
+    bal_start_fn *start, bal_done_fn *done, void *arg)
+{
+	struct bal_op	*bop;
+
+	if ((bop = calloc(1, sizeof(*bop))) == NULL)
+		return NULL;
+	bop->req = *req;
+	if (label != NULL)
+		snprintf(bop->label, sizeof(bop->label), "%s", label);
+	bop->what = what;
+	bop->start = start;
+	bop->done = done;
+	bop->arg = arg;
+	return bop;
+}
+
+static void
+bal_schedule(struct balancer *b, uint64_t ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(b->ev_poll, &tv);
+}
+
+void
+bal_submit(struct balancer *b, struct bal_op *bop)
+{
+	bop->queued_ms = b->host->now(b->ctx);
+	TAILQ_INSERT_TAIL(&b->queue, bop, entry);
+	if (b->running == NULL)
+		bal_schedule(b, 0);
 }
 
 /*
- * A reserve that failed or was withdrawn puts back every target it
- * changed, so nothing of it remains (the domains that gave memory get it
- * back at once, not at the next balance).
+ * Apply actions on the snapshot they were computed from; each outcome goes
+ * back to the op (a target that cannot be written is no progress).
  */
 static void
-bal_restore(struct squeezerd *bd, struct bal_op *op)
+bal_apply(struct balancer *b, struct bal_op *bop, const struct op_result *r)
 {
-	const struct host_snapshot	*s;
-	long				 i;
+	const struct host_snapshot	*s = b->host->snapshot(b->ctx);
+	const struct engine_action	*a;
 	size_t				 k;
+	long				 i;
+	int				 rc;
 
-	if (op->nsaved == 0 || daemon_refresh(bd, true) < 0)
-		return;
-	s = model_snapshot(bd->bd_model);
-	for (k = 0; k < op->nsaved; k++)
-		if ((i = host_find(s, op->saved[k].domid)) >= 0 &&
-		    model_apply(bd->bd_model, &s->doms[i],
-		    op->saved[k].target_kib) < 0)
-			log_warnx("domain %" PRId32 ": cannot put target %"
-			    PRId64 " KiB back", op->saved[k].domid,
-			    op->saved[k].target_kib);
-	if (bd->bd_be->sync != NULL)
-		(void)bd->bd_be->sync(bd->bd_be_ctx);
+	for (k = 0; k < r->nactions; k++) {
+		a = &r->actions[k];
+		if ((i = host_find(s, a->domid)) < 0)
+			continue;	/* gone meanwhile */
+		rc = b->host->apply(b->ctx, &s->doms[i], a->target_kib);
+		if (rc < 0)
+			log_warnx("domain %" PRId32 ": cannot set target %"
+			    PRId64 " KiB: %s", a->domid, a->target_kib,
+			    strerror(-rc));
+		if (bop->op != NULL && r->outcome == OP_RUNNING)
+			op_applied(bop->op, a->domid, a->target_kib, rc);
+	}
+	if (r->nactions > 0)
+		b->host->sync(b->ctx);
 }
 
-/* End op: out of the queue, then its owner is told (and may free it). */
+/* End bop: put back what it changed, tell its owner, free it. */
 static void
-bal_finish(struct squeezerd *bd, struct bal_op *op, const struct bal_result *r)
+bal_finish(struct balancer *b, struct bal_op *bop, const struct op_result *r,
+    bool tell)
 {
-	bool	give_back = op->acted && r->outcome != BAL_SUCCESS;
+	bool	restored = r->outcome != OP_SUCCESS && r->nactions > 0;
 
-	if (give_back && op->kind != BAL_BALANCE)
-		bal_restore(bd, op);
-	free(op->saved);
-	op->saved = NULL;
-	op->nsaved = 0;
-	free(op->donors);
-	free(op->fdoms);
-	op->donors = NULL;
-	op->fdoms = NULL;
-	op->ndonors = 0;
-	TAILQ_REMOVE(&bd->bd_queue, op, entry);
-	op->queued = op->running = false;
-	if (bd->bd_running == op)
-		bd->bd_running = NULL;
-	bd->bd_nops++;
-	if (op->done != NULL)
-		op->done(op, r, op->arg);
-	if (give_back || (bd->bd_check_wanted && TAILQ_EMPTY(&bd->bd_queue)))
-		bal_check_soon(bd);
-	if (!TAILQ_EMPTY(&bd->bd_queue))
-		bal_schedule(bd, 0);
-}
-
-void
-bal_cancel(struct squeezerd *bd, struct bal_op *op)
-{
-	if (!op->queued)
-		return;
-	if (op->running)
-		engine_abort(bd->bd_engine);
-	op->done = NULL;
-	bal_finish(bd, op, &(struct bal_result){ .outcome = BAL_ERROR,
-	    .error = -ECANCELED });
-}
-
-/* How much an operation obtained: squeezed's free_memory_range ending. */
-static int64_t
-bal_obtained(struct squeezerd *bd, const struct bal_op *op)
-{
-	int64_t	usable;
-
-	if (op->kind == BAL_FREE)
-		return op->kib;
-	(void)daemon_refresh(bd, true);
-	usable = model_snapshot(bd->bd_model)->free_kib -
-	    bd->bd_ec.host_reserve_kib;
-	if (bd->bd_ec.granularity_kib > 1 && usable > 0)	/* whole granules */
-		usable -= usable % bd->bd_ec.granularity_kib;
-	if (usable > op->max_kib)
-		usable = op->max_kib;
-	return usable < op->min_kib ? op->min_kib : usable;
+	if (r->nactions > 0)	/* the last step's, and what goes back */
+		bal_apply(b, bop, r);
+	TAILQ_REMOVE(&b->queue, bop, entry);
+	if (b->running == bop)
+		b->running = NULL;
+	b->ncompleted++;
+	if (tell && bop->done != NULL)
+		bop->done(bop, r, bop->arg);
+	bal_op_free(bop);
+	if (restored)
+		b->host->changed(b->ctx);
+	if (b->running == NULL && !TAILQ_EMPTY(&b->queue))
+		bal_schedule(b, 0);
 }
 
 static void
-bal_succeed(struct squeezerd *bd, struct bal_op *op)
+bal_fail(struct balancer *b, struct bal_op *bop, int error)
 {
-	struct bal_result	r;
+	struct op_result	r;
 
 	memset(&r, 0, sizeof(r));
-	r.outcome = BAL_SUCCESS;
-	if (op->kind != BAL_BALANCE)
-		r.obtained_kib = bal_obtained(bd, op);
-	r.free_kib = model_snapshot(bd->bd_model)->free_kib -
-	    bd->bd_ec.host_reserve_kib;
-	bal_finish(bd, op, &r);
+	r.outcome = OP_ERROR;
+	r.error = error;
+	if (bop->op != NULL && b->host->refresh(b->ctx) == 0)
+		(void)op_cancel(bop->op, b->host->snapshot(b->ctx), &r);
+	r.outcome = OP_ERROR;
+	r.error = error;
+	bal_finish(b, bop, &r, true);
 }
 
-static void	bal_fail(struct squeezerd *, struct bal_op *, int);
-
-/* Stage 2 of a node's reserve: every domain may give memory now. */
+/* Act on a step's result: apply and wait, or end. */
 static void
-bal_widen(struct squeezerd *bd, struct bal_op *op)
+bal_result(struct balancer *b, struct bal_op *bop, const struct op_result *r)
 {
-	bool	done;
-	int	rc;
+	struct op_progress	p;
+	uint64_t		now, wait = b->poll_ms;
 
-	op->stage = 2;
-	log_debug("reserve for node %d: its domains were not enough, asking "
-	    "all", op->node);
-	if ((rc = engine_begin(bd->bd_engine, &op->goal,
-	    model_snapshot(bd->bd_model), &done)) < 0) {
-		bal_fail(bd, op, rc);
+	if (r->outcome != OP_RUNNING) {
+		bal_finish(b, bop, r, true);
 		return;
 	}
-	if (done)
-		bal_succeed(bd, op);
-	else
-		bal_schedule(bd, 0);
+	bal_apply(b, bop, r);
+	op_progress(bop->op, &p);
+	now = b->host->now(b->ctx);
+	if (p.deadline_ms != 0 && p.deadline_ms > now &&
+	    p.deadline_ms - now < wait)
+		wait = p.deadline_ms - now;
+	bal_schedule(b, wait);
 }
 
-/* Map an engine outcome to the operation's result. */
-static void
-bal_ended(struct squeezerd *bd, struct bal_op *op,
-    const struct engine_result *er)
-{
-	struct bal_result	r;
-	int64_t			reserve = bd->bd_ec.host_reserve_kib;
-
-	if (er->outcome == ENGINE_SUCCESS || (op->kind == BAL_BALANCE &&
-	    er->outcome == ENGINE_CANNOT_FREE)) {
-		bal_succeed(bd, op);	/* balance: all at dynamic-max */
-		return;
-	}
-	if (op->stage == 1) {		/* the node's donors were not enough */
-		bal_widen(bd, op);
-		return;
-	}
-	memset(&r, 0, sizeof(r));
-	r.needed_kib = er->needed_kib - reserve;
-	r.free_kib = er->free_kib - reserve;
-	if (er->outcome == ENGINE_CANNOT_FREE)
-		r.outcome = BAL_CANNOT_FREE;
-	else {
-		r.outcome = BAL_REFUSED;
-		r.domids = er->refused;
-		r.ndomids = er->nrefused;
-	}
-	bal_finish(bd, op, &r);
-}
-
-/* The deadline passed: give up, and say who did not give memory back. */
-static void
-bal_deadline(struct squeezerd *bd, struct bal_op *op)
-{
-	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
-	struct bal_result		 r;
-	int32_t				 stalled[BAL_MAX_STALLED];
-	size_t				 i, n = 0;
-
-	engine_abort(bd->bd_engine);
-	for (i = 0; i < s->ndoms && n < BAL_MAX_STALLED; i++)
-		if (s->doms[i].can_balloon && !host_hit_target(
-		    s->doms[i].inaccuracy_kib, s->doms[i].actual_kib,
-		    s->doms[i].target_kib))
-			stalled[n++] = s->doms[i].domid;
-	memset(&r, 0, sizeof(r));
-	r.outcome = BAL_DEADLINE;
-	r.needed_kib = op->goal.required_kib - op->start_free_kib;
-	r.freed_kib = s->free_kib - op->start_free_kib;
-	r.free_kib = s->free_kib - bd->bd_ec.host_reserve_kib;
-	r.domids = stalled;
-	r.ndomids = n;
-	bal_finish(bd, op, &r);
-}
-
-static void
-bal_fail(struct squeezerd *bd, struct bal_op *op, int error)
-{
-	if (op->running)
-		engine_abort(bd->bd_engine);
-	bal_finish(bd, op, &(struct bal_result){ .outcome = BAL_ERROR,
-	    .error = error });
-}
-
+/*
+ * A fresh view, or false when xenstored is away: then wait for it (the
+ * daemon reconnects every second), within the deadline and at most
+ * BAL_STORE_WAIT_MS, before failing.
+ */
 static bool
-bal_is_donor(const struct bal_op *op, int32_t domid)
+bal_refresh(struct balancer *b, struct bal_op *bop)
 {
-	size_t	i;
+	uint64_t	now;
+	int		rc;
 
-	for (i = 0; i < op->ndonors; i++)
-		if (op->donors[i] == domid)
-			return true;
+	if ((rc = b->host->refresh(b->ctx)) == 0) {
+		bop->store_lost_ms = 0;
+		return true;
+	}
+	now = b->host->now(b->ctx);
+	if (rc == -EPIPE) {
+		if (bop->store_lost_ms == 0)
+			bop->store_lost_ms = now;
+		if (now - bop->store_lost_ms < BAL_STORE_WAIT_MS &&
+		    (bop->req.deadline_ms == 0 ||
+		    now < bop->req.deadline_ms)) {
+			bal_schedule(b, BAL_STORE_RETRY_MS);
+			return false;
+		}
+	}
+	bal_fail(b, bop, rc);
 	return false;
 }
 
-/*
- * The host as the engine should see it: in stage 1 of a reserve for a
- * NUMA node only that node's domains may give memory (the others are held
- * as they are); otherwise the whole host.
- */
-static const struct host_snapshot *
-bal_view(struct bal_op *op, const struct host_snapshot *s)
-{
-	struct hv_domain	*v;
-	size_t			 i;
-
-	if (op->stage != 1)
-		return s;
-	if ((v = realloc(op->fdoms, (s->ndoms + 1) * sizeof(*v))) == NULL) {
-		op->stage = 2;		/* no memory for a view: all donors */
-		return s;
-	}
-	op->fdoms = v;
-	for (i = 0; i < s->ndoms; i++) {
-		v[i] = s->doms[i];
-		if (!bal_is_donor(op, v[i].domid))
-			v[i].can_balloon = false;
-	}
-	op->fsnap = (struct host_snapshot){ v, s->ndoms, s->free_kib };
-	return &op->fsnap;
-}
-
-/* The domains on op's node: its first donors. */
-static void
-bal_donors(struct squeezerd *bd, struct bal_op *op,
-    const struct host_snapshot *s)
-{
-	size_t	i;
-	int	node;
-
-	op->stage = 2;
-	if (op->node < 0 || bd->bd_be->node_of == NULL ||
-	    (op->donors = calloc(s->ndoms + 1, sizeof(*op->donors))) == NULL)
-		return;
-	for (i = 0; i < s->ndoms; i++)
-		if (s->doms[i].can_balloon && bd->bd_be->node_of(bd->bd_be_ctx,
-		    s->doms[i].domid, &node) == 0 && node == op->node)
-			op->donors[op->ndonors++] = s->doms[i].domid;
-	if (op->ndonors > 0)
-		op->stage = 1;
-}
-
-/* Apply one iteration's actions; a domain that vanished is skipped. */
-static void
-bal_apply(struct squeezerd *bd, struct bal_op *op,
-    const struct engine_result *er)
-{
-	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
-	long				 i;
-	size_t				 k;
-	int				 rc;
-
-	for (k = 0; k < er->nactions; k++) {
-		if ((i = host_find(s, er->actions[k].domid)) < 0 ||
-		    (op->stage == 1 && !bal_is_donor(op, s->doms[i].domid)))
-			continue;	/* held in stage 1 */
-		bal_save(op, &s->doms[i]);
-		rc = model_apply(bd->bd_model, &s->doms[i],
-		    er->actions[k].target_kib);
-		if (rc < 0)
-			log_warnx("domain %" PRId32 ": cannot set target %"
-			    PRId64 " KiB: %s, ignoring", er->actions[k].domid,
-			    er->actions[k].target_kib, strerror(-rc));
-		op->acted = true;
-	}
-	if (bd->bd_be->sync != NULL)
-		(void)bd->bd_be->sync(bd->bd_be_ctx);
-}
-
-/*
- * xenstored went away in the middle of an operation: wait for it (the
- * daemon reconnects every second) rather than fail, within the deadline
- * and at most BAL_STORE_WAIT_MS.  False: give up.
- */
-static bool
-bal_wait_store(struct squeezerd *bd, struct bal_op *op, uint64_t now)
-{
-	if (op->store_lost_ms == 0)
-		op->store_lost_ms = now;
-	if (now - op->store_lost_ms >= BAL_STORE_WAIT_MS ||
-	    (op->deadline_ms != 0 && now >= op->deadline_ms))
-		return false;
-	bal_schedule(bd, 250);
-	return true;
-}
-
-/* One iteration of the running operation. */
-static void
-bal_step(struct squeezerd *bd, struct bal_op *op)
-{
-	struct engine_result	 er;
-	uint64_t		 now = daemon_now_ms(), wait;
-	int			 rc;
-
-	if ((rc = daemon_refresh(bd, true)) == -EPIPE && bal_wait_store(bd,
-	    op, now))
-		return;			/* xenstored is away: try again */
-	if (rc < 0 || (rc = engine_step(bd->bd_engine, bal_view(op,
-	    model_snapshot(bd->bd_model)), now, &er)) < 0) {
-		bal_fail(bd, op, rc);
-		return;
-	}
-	op->store_lost_ms = 0;
-	op->free_kib = model_snapshot(bd->bd_model)->free_kib;
-	bal_apply(bd, op, &er);
-	if (er.outcome != ENGINE_RUNNING) {
-		bal_ended(bd, op, &er);
-		return;
-	}
-	if (op->deadline_ms != 0 && now >= op->deadline_ms) {
-		bal_deadline(bd, op);
-		return;
-	}
-	wait = bd->bd_conf.poll_interval_ms;
-	if (op->deadline_ms != 0 && op->deadline_ms - now < wait)
-		wait = op->deadline_ms - now;
-	bal_schedule(bd, wait);
-}
-
+/* The domains on the request's node, for its first stage. */
 static int
-bal_goal(struct squeezerd *bd, struct bal_op *op,
-    const struct host_snapshot *s)
+bal_node(struct balancer *b, struct bal_op *bop)
 {
-	int64_t	ideal;
-	int	rc;
+	int32_t	*v = NULL;
+	size_t	 n = 0;
+	int	 rc;
 
-	switch (op->kind) {
-	case BAL_FREE:
-		op->goal = engine_goal_free(&bd->bd_ec, op->kib);
-		break;
-	case BAL_RANGE:
-		if (op->aim_max)
-			ideal = op->max_kib;	/* migration: all it had */
-		else if ((rc = engine_range_ideal(bd->bd_engine, s,
-		    op->min_kib, op->max_kib, &ideal)) < 0)
-			return rc;
-		op->goal = engine_goal_range(&bd->bd_ec, ideal, op->min_kib);
-		break;
-	case BAL_BALANCE:
-		op->goal = engine_goal_balance(&bd->bd_ec);
-		break;
-	}
-	return 0;
-}
-
-/*
- * The most free memory the balloons could ever make: what is free now plus
- * everything above dynamic-min.  A request beyond it fails at once, before
- * anyone is ballooned (squeezed would squeeze everyone to dynamic-min
- * first, and fail the same way a minute later).
- */
-static bool
-bal_hopeless(const struct bal_op *op, const struct host_snapshot *s)
-{
-	int64_t	most = s->free_kib;
-	size_t	i;
-
-	if (op->kind == BAL_BALANCE)
-		return false;
-	for (i = 0; i < s->ndoms; i++)
-		if (s->doms[i].can_balloon &&
-		    s->doms[i].actual_kib > s->doms[i].dyn_min_kib)
-			most += s->doms[i].actual_kib - s->doms[i].dyn_min_kib;
-	return most < op->goal.cond_kib;
-}
-
-static void
-bal_refuse(struct squeezerd *bd, struct bal_op *op,
-    const struct host_snapshot *s)
-{
-	struct bal_result	r;
-	int64_t			reserve = bd->bd_ec.host_reserve_kib;
-
-	memset(&r, 0, sizeof(r));
-	r.outcome = BAL_CANNOT_FREE;
-	r.needed_kib = op->goal.required_kib - reserve;
-	r.free_kib = s->free_kib - reserve;
-	bal_finish(bd, op, &r);
+	if (bop->req.node < 0 || b->host->node_domains == NULL)
+		return 0;
+	if ((rc = b->host->node_domains(b->ctx, bop->req.node, &v, &n)) < 0)
+		return rc;
+	rc = op_set_node_domains(bop->op, v, n);
+	free(v);
+	return rc;
 }
 
 /* Begin the operation at the head of the queue. */
 static void
-bal_start(struct squeezerd *bd, struct bal_op *op)
+bal_start(struct balancer *b, struct bal_op *bop)
 {
-	const struct host_snapshot	*s;
-	bool				 done;
-	int				 rc;
+	struct op_result	r;
+	int			rc;
 
-	if ((rc = daemon_refresh(bd, true)) == -EPIPE &&
-	    bal_wait_store(bd, op, daemon_now_ms()))
-		return;			/* starts when xenstored is back */
-	if (rc < 0) {
-		bal_fail(bd, op, rc);
+	if (!bal_refresh(b, bop))
+		return;
+	if (bop->start != NULL) {
+		if ((rc = bop->start(bop, &bop->req, bop->arg)) < 0) {
+			bal_fail(b, bop, rc);
+			return;
+		}
+		bop->start = NULL;
+		if (!bal_refresh(b, bop))	/* with what it changed */
+			return;
+	}
+	if ((rc = op_new(b->engine, &b->ec, &bop->req, &bop->op)) < 0 ||
+	    (rc = bal_node(b, bop)) < 0 ||
+	    (rc = op_begin(bop->op, b->host->snapshot(b->ctx),
+	    b->host->now(b->ctx), &r)) < 0) {
+		bal_fail(b, bop, rc);
 		return;
 	}
-	op->store_lost_ms = 0;
-	s = model_snapshot(bd->bd_model);
-	op->start_free_kib = op->free_kib = s->free_kib;
-	op->start_ms = daemon_now_ms();
-	if ((rc = bal_goal(bd, op, s)) < 0) {
-		bal_fail(bd, op, rc);
-		return;
-	}
-	if (bal_hopeless(op, s)) {
-		bal_refuse(bd, op, s);
-		return;
-	}
-	bal_donors(bd, op, s);
-	if (op->stage == 1 && bal_hopeless(op, bal_view(op, s)))
-		op->stage = 2;		/* the node alone cannot: all at once */
-	if ((rc = engine_begin(bd->bd_engine, &op->goal, bal_view(op, s),
-	    &done)) < 0) {
-		bal_fail(bd, op, rc);
-		return;
-	}
-	if (done) {
-		bal_succeed(bd, op);
-		return;
-	}
-	op->running = true;
-	bd->bd_running = op;
-	bal_step(bd, op);
+	b->running = bop;
+	bal_result(b, bop, &r);
 }
 
-void
+/* One more step of the running operation. */
+static void
+bal_step(struct balancer *b, struct bal_op *bop)
+{
+	struct op_result	r;
+	int			rc;
+
+	if (!bal_refresh(b, bop))
+		return;
+	if ((rc = op_step(bop->op, b->host->snapshot(b->ctx),
+	    b->host->now(b->ctx), &r)) < 0) {
+		bal_fail(b, bop, rc);
+		return;
+	}
+	bal_result(b, bop, &r);
+}
+
+static void
 bal_poll_cb(int fd, short what, void *arg)
 {
-	struct squeezerd	*bd = arg;
-	struct bal_op		*op;
+	struct balancer	*b = arg;
+	struct bal_op	*bop;
 
 	(void)fd;
 	(void)what;
-	if (bd->bd_running != NULL) {
-		bal_step(bd, bd->bd_running);
+	if (b->running != NULL)
+		bal_step(b, b->running);
+	else if ((bop = TAILQ_FIRST(&b->queue)) != NULL)
+		bal_start(b, bop);
+}
+
+void
+bal_cancel(struct balancer *b, struct bal_op *bop)
+{
+	struct op_result	r;
+
+	memset(&r, 0, sizeof(r));
+	r.outcome = OP_ERROR;
+	r.error = -ECANCELED;
+	if (bop->op != NULL && b->running == bop &&
+	    b->host->refresh(b->ctx) == 0)
+		(void)op_cancel(bop->op, b->host->snapshot(b->ctx), &r);
+	bal_finish(b, bop, &r, false);
+}
+
+void
+bal_free(struct balancer *b)
+{
+	struct bal_op	*bop;
+
+	if (b == NULL)
 		return;
+	while ((bop = TAILQ_FIRST(&b->queue)) != NULL) {
+		TAILQ_REMOVE(&b->queue, bop, entry);
+		bal_op_free(bop);
 	}
-	if ((op = TAILQ_FIRST(&bd->bd_queue)) != NULL)
-		bal_start(bd, op);
+	event_free(b->ev_poll);
+	free(b);
 }
 
-static void
-bal_schedule(struct squeezerd *bd, uint64_t ms)
+struct bal_op *
+bal_find(const struct balancer *b, const char *label)
 {
-	struct timeval	tv;
+	struct bal_op	*bop;
 
-	bal_tv(&tv, ms);
-	evtimer_add(bd->bd_ev_poll, &tv);
+	TAILQ_FOREACH(bop, &b->queue, entry)
+		if (bop->label[0] != '\0' && strcmp(bop->label, label) == 0)
+			return bop;
+	return NULL;
 }
 
-/* The periodic balance ends: nobody waits for it. */
-static void
-bal_internal_done(struct bal_op *op, const struct bal_result *r, void *arg)
+struct bal_op *
+bal_first(const struct balancer *b)
 {
-	size_t	i;
-
-	(void)arg;
-	if (r->outcome == BAL_REFUSED)
-		for (i = 0; i < r->ndomids; i++)
-			log_warnx("balance: domain %" PRId32 " did not reach "
-			    "its target", r->domids[i]);
-	else if (r->outcome == BAL_ERROR)
-		log_warnx("balance: %s", strerror(-r->error));
-	else
-		log_debug("balance: done");
-	free(op);
+	return TAILQ_FIRST(&b->queue);
 }
 
-void
-bal_check(struct squeezerd *bd)
+struct bal_op *
+bal_next(const struct bal_op *bop)
 {
-	struct bal_op	*op;
-	bool		 unbalanced = false;
-
-	if (bd->bd_stopping || !TAILQ_EMPTY(&bd->bd_queue))
-		return;
-	if (daemon_refresh(bd, true) < 0 ||
-	    engine_unbalanced(bd->bd_engine, model_snapshot(bd->bd_model),
-	    daemon_now_ms(), &unbalanced) < 0 || !unbalanced)
-		return;
-	if ((op = calloc(1, sizeof(*op))) == NULL) {
-		log_warnx("balance: out of memory");
-		return;
-	}
-	op->kind = BAL_BALANCE;
-	op->node = -1;
-	op->done = bal_internal_done;
-	log_info("host unbalanced: balancing");
-	bal_submit(bd, op);
+	return TAILQ_NEXT(bop, entry);
 }
 
-/*
- * Settled: nothing queued, nothing changed since the last look, and every
- * balloon at its target.  Then nothing can move without telling us (a
- * watch event or a request), so there is nothing to poll.
- */
-static bool
-bal_settled(const struct squeezerd *bd)
+size_t
+bal_pending(const struct balancer *b)
 {
-	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
-	size_t				 i;
+	const struct bal_op	*bop;
+	size_t			 n = 0;
 
-	if (bd->bd_stale || !TAILQ_EMPTY(&bd->bd_queue) || bd->bd_snap_ms == 0)
-		return false;
-	for (i = 0; i < s->ndoms; i++)
-		if (s->doms[i].can_balloon && !host_hit_target(
-		    s->doms[i].inaccuracy_kib, s->doms[i].actual_kib,
-		    s->doms[i].target_kib))
-			return false;
-	return true;
+	TAILQ_FOREACH(bop, &b->queue, entry)
+		n++;
+	return n;
 }
 
-/* Is xenstored still there?  libxenstore does not say when it goes. */
-static void
-bal_probe(struct squeezerd *bd)
+bool
+bal_idle(const struct balancer *b)
 {
-	char	*v;
-	int	 rc;
+	return TAILQ_EMPTY(&b->queue);
+}
 
-	if (bd->bd_be->reconnect == NULL)
-		return;
-	/* "/" is never cached: this really asks xenstored */
-	if ((rc = bd->bd_be->read(bd->bd_be_ctx, "/", &v)) == 0)
-		free(v);
-	else if (rc == -EPIPE)
-		(void)daemon_refresh(bd, true);	/* reconnects, or retries */
+uint64_t
+bal_completed(const struct balancer *b)
+{
+	return b->ncompleted;
+}
+
+const char *
+bal_op_label(const struct bal_op *bop)
+{
+	return bop->label;
+}
+
+void *
+bal_op_arg(const struct bal_op *bop)
+{
+	return bop->arg;
+}
+
+const char *
+bal_op_what(const struct bal_op *bop)
+{
+	return bop->what;
+}
+
+const struct op_req *
+bal_op_req(const struct bal_op *bop)
+{
+	return &bop->req;
+}
+
+uint64_t
+bal_op_queued_ms(const struct bal_op *bop)
+{
+	return bop->queued_ms;
 }
 
 void
-bal_check_cb(int fd, short what, void *arg)
+bal_op_progress(const struct bal_op *bop, struct op_progress *ret)
 {
-	struct squeezerd	*bd = arg;
-	bool			 wanted;
-
-	(void)fd;
-	(void)what;
-	if (!TAILQ_EMPTY(&bd->bd_queue)) {
-		bal_check_later(bd);	/* a wanted check waits for the queue */
-		return;
-	}
-	wanted = bd->bd_check_wanted;
-	bd->bd_check_wanted = false;	/* what follows may want another */
-	if (!wanted && bal_settled(bd))
-		bal_probe(bd);
-	else
-		bal_check(bd);
-	bal_check_later(bd);
-}
-
-void
-bal_check_soon(struct squeezerd *bd)
-{
-	struct timeval	tv;
-
-	bd->bd_check_wanted = true;
-	bal_tv(&tv, BAL_CHECK_SOON_MS);
-	evtimer_add(bd->bd_ev_check, &tv);
-}
-
-void
-bal_check_later(struct squeezerd *bd)
-{
-	struct timeval	tv;
-
-	if (evtimer_pending(bd->bd_ev_check, NULL))
-		return;
-	bal_tv(&tv, bd->bd_conf.balance_interval_ms);
-	evtimer_add(bd->bd_ev_check, &tv);
+	op_progress(bop->op, ret);
 }

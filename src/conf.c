@@ -50,8 +50,11 @@ static const struct conf_key conf_table[] = {
 	    DAY_MS),
 	KEY("min-progress-kib-s", CONF_KIB, min_progress_kib_s, 0,
 	    HOST_MAX_KIB),
+	KEY("operation-timeout", CONF_DURATION, operation_timeout_ms, 1000,
+	    DAY_MS),
 	KEY("policy", CONF_POLICY, policy, 0, 0),
 	KEY("poll-interval", CONF_DURATION, poll_interval_ms, 1, 60000),
+	KEY("remember-stuck", CONF_BOOL, remember_stuck, 0, 1),
 	KEY("socket-group", CONF_GROUP, socket_group, 0, 0),
 	KEY("socket-mode", CONF_MODE, socket_mode, 0, 0),
 	KEY("stuck-after", CONF_DURATION, stuck_after_ms, 0, DAY_MS),
@@ -73,11 +76,13 @@ conf_defaults(struct conf *c)
 	c->poll_interval_ms = 100;
 	c->balance_interval_ms = 10000;
 	c->migration_timeout_ms = 3600 * 1000;	/* a pinned domain's lease */
+	c->operation_timeout_ms = 600 * 1000;	/* v1 clients give no deadline */
 	c->dom0_dyn_min_kib = 1048576;		/* squeezed: 1 GiB */
 	c->min_progress_kib_s = 64;		/* 16 pages a second */
 	c->dom0_dyn_max_kib = 0;		/* auto */
 	c->dom0_floor_kib = 524288;		/* never below 512 MiB */
 	c->two_phase = true;
+	c->remember_stuck = true;
 	c->inaccuracy_compensation = true;
 	snprintf(c->policy, sizeof(c->policy), "%s", "proportional");
 	snprintf(c->socket_group, sizeof(c->socket_group), "%s", "root");
@@ -408,6 +413,8 @@ conf_engine(const struct conf *c, struct engine_conf *ret)
 		.min_progress_kib_s = c->min_progress_kib_s,
 		.two_phase = c->two_phase,
 		.inaccuracy_compensation = c->inaccuracy_compensation,
+		.op_timeout_ms = c->operation_timeout_ms,
+		.remember_stuck = c->remember_stuck,
 	};
 	return 0;
 }

@@ -28,6 +28,8 @@ struct engine_dom {
 	bool		too_slow;	/* ... by the progress rate */
 	bool		moved;		/* went towards its target */
 	bool		reversed;	/* then away from it (OOM escape?) */
+	uint64_t	held_gen;	/* held out of operation op_gen: */
+	bool		held;		/* ... uncooperative, or still stuck */
 };
 
 struct engine {
@@ -98,6 +100,12 @@ engine_set_conf(struct engine *e, const struct engine_conf *conf)
 		return -EINVAL;
 	e->conf = *conf;
 	return 0;
+}
+
+const struct engine_conf *
+engine_get_conf(const struct engine *e)
+{
+	return &e->conf;
 }
 
 /* Grow one scratch array to n elements of size sz. */
@@ -186,6 +194,53 @@ engine_merge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms)
 	e->ntab = s->ndoms;
 }
 
+/* The state of domid as last merged, or NULL. */
+static struct engine_dom *
+engine_lookup(const struct engine *e, int32_t domid)
+{
+	size_t	lo = 0, hi = e->ntab, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (e->tab[mid].domid == domid)
+			return &e->tab[mid];
+		if (e->tab[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Why an operation starting now leaves d out from the start, or NULL: it
+ * has ignored its target for uncooperative-after, or an earlier operation
+ * found it stuck and it is still off its target.  Asking it again would
+ * only cost stuck-after before the same verdict.
+ */
+static const char *
+engine_held_why(const struct engine *e, const struct engine_dom *t,
+    const struct hv_domain *d)
+{
+	if (!e->conf.remember_stuck || t == NULL || !d->can_balloon)
+		return NULL;
+	if (t->uncooperative)
+		return "uncooperative: off its target for longer than "
+		    "uncooperative-after";
+	if (t->inactive && !host_hit_target(d->inaccuracy_kib, d->actual_kib,
+	    d->target_kib))
+		return t->too_slow ? "too slow in an earlier operation "
+		    "(min-progress-kib-s) and still off its target" :
+		    "stuck in an earlier operation and still off its target";
+	return NULL;
+}
+
+const char *
+engine_held(const struct engine *e, const struct hv_domain *d)
+{
+	return engine_held_why(e, engine_lookup(e, d->domid), d);
+}
+
 int
 engine_begin(struct engine *e, const struct engine_goal *g,
     const struct host_snapshot *s, bool *ret_done)
@@ -204,6 +259,14 @@ engine_begin(struct engine *e, const struct engine_goal *g,
 			    s->doms[i].actual_kib, s->doms[i].target_kib);
 	e->goal = *g;
 	e->op_gen++;
+	for (i = 0; i < s->ndoms; i++) {
+		struct engine_dom	*t = engine_lookup(e, s->doms[i].domid);
+
+		if (t != NULL && engine_held_why(e, t, &s->doms[i]) != NULL) {
+			t->held = true;
+			t->held_gen = e->op_gen;
+		}
+	}
 	*ret_done = g->required_kib != e->conf.host_reserve_kib &&
 	    g->required_kib <= s->free_kib && all_hit;
 	e->busy = !*ret_done;
@@ -281,7 +344,7 @@ engine_judge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms,
 				t->last_actual_kib = t->window_actual_kib =
 				    d->actual_kib;
 				t->last_progress_ms = t->window_ms = now_ms;
-				t->stuck = false;
+				t->stuck = t->held && t->held_gen == e->op_gen;
 				t->non_active = false;
 			}
 			delta = d->actual_kib - t->last_actual_kib;
@@ -304,7 +367,9 @@ engine_judge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms,
 			was_non_active = t->non_active;
 			t->non_active = !d->can_balloon || stuck;
 			t->inactive = stuck;
-		}
+		} else	/* a fresh operation: held domains are out */
+			stuck = engine_held_why(e, engine_lookup(e,
+			    d->domid), d) != NULL;
 		e->stuck[i] = stuck;
 		e->declared[i] = (!d->can_balloon || stuck) && !was_non_active;
 		e->issued[i] = -1;
@@ -663,7 +728,7 @@ engine_quantise(int64_t t, int64_t dmin, int64_t dmax, int64_t g)
 		return t;
 	if (t >= dmax)
 		return dmax;
-	t -= t % g;
+	t = host_granule_down(t, g);
 	return t < dmin ? dmin : t;
 }
 

@@ -26,10 +26,13 @@ struct model {
 	struct hv_domain	*doms;
 	struct host_snapshot	 snap;
 	struct model_stats	 st;
-	struct resv		*resv;
-	size_t			 nresv;
-	struct resv_pin		*pins;
-	size_t			 npins;
+	struct resv		*resv;	/* the record: authoritative */
+	size_t			 nresv, capresv;
+	bool			 resv_loaded;
+	struct resv_pin		*pins;	/* likewise */
+	size_t			 npins, cappins;
+	bool			 pins_loaded;
+	bool			 stale;	/* the record changed since the read */
 	bool			 lost;	/* the store went away mid-read */
 	int64_t			 dom0_floor_kib;
 };
@@ -297,8 +300,16 @@ model_read_dom(struct model *m, struct model_dom *md,
 	d->domid = md->domid;
 	md->pin_kib = -1;
 	d->can_balloon = model_exists(m, md->domid, "control/feature-balloon");
-	md->booted = d->can_balloon || model_exists(m, md->domid,
-	    "data/updated");
+	/*
+	 * Once seen booted, booted until destroyed: a guest that removes its
+	 * own feature-balloon and data/updated must not be charged its
+	 * initial-reservation again (its neighbours would pay).  The
+	 * memory-offset we calibrate at first boot (in memory/, which the
+	 * guest cannot write) remembers it across our restarts.
+	 */
+	md->booted = md->booted || d->can_balloon || model_exists(m,
+	    md->domid, "data/updated") || model_exists(m, md->domid,
+	    "memory/memory-offset");
 	d->inaccuracy_kib = HOST_DEFAULT_INACCURACY_KIB;
 	md->mem_offset_kib = 0;
 	if (md->booted && (rc = model_offset(m, md, di->tot_kib)) < 0)
@@ -344,6 +355,15 @@ model_listed(const struct backend_dominfo *di, size_t n, int32_t domid)
 	return false;
 }
 
+static int
+model_resv_cmp(const void *a, const void *b)
+{
+	const struct resv	*x = a, *y = b;
+	int			 c = strcmp(x->session, y->session);
+
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
 /* Reservations not (yet) accounted for by a live domain. */
 static int
 model_reservations(struct model *m, const struct backend_dominfo *di,
@@ -352,11 +372,15 @@ model_reservations(struct model *m, const struct backend_dominfo *di,
 	size_t	i;
 	int	rc;
 
-	free(m->resv);
-	m->resv = NULL;
-	m->nresv = 0;
-	if ((rc = resv_list(m->be, m->ctx, &m->resv, &m->nresv)) < 0)
-		return rc;
+	if (!m->resv_loaded) {	/* our record starts from the store's */
+		if ((rc = resv_list(m->be, m->ctx, &m->resv, &m->nresv)) < 0)
+			return rc;
+		if (m->nresv > 0)
+			qsort(m->resv, m->nresv, sizeof(*m->resv),
+			    model_resv_cmp);
+		m->capresv = m->nresv;
+		m->resv_loaded = true;
+	}
 	for (i = 0; i < m->nresv; i++)
 		if (m->resv[i].kib > 0 && (m->resv[i].domid < 0 ||
 		    !model_listed(di, n, m->resv[i].domid)))
@@ -417,11 +441,13 @@ model_pins(struct model *m)
 	size_t			 i;
 	int			 rc;
 
-	free(m->pins);
-	m->pins = NULL;
-	m->npins = 0;
-	if ((rc = resv_pin_list(m->be, m->ctx, &m->pins, &m->npins)) < 0)
-		return rc;
+	if (!m->pins_loaded) {
+		if ((rc = resv_pin_list(m->be, m->ctx, &m->pins,
+		    &m->npins)) < 0)
+			return rc;
+		m->cappins = m->npins;
+		m->pins_loaded = true;
+	}
 	for (i = 0; i < m->npins; i++) {
 		if ((k = host_find(&m->snap, m->pins[i].domid)) < 0)
 			continue;
@@ -466,6 +492,7 @@ model_refresh(struct model *m, uint64_t now_ms)
 	if ((rc = m->be->domains(m->ctx, &di, &n)) < 0)
 		return rc;
 	memset(&m->st, 0, sizeof(m->st));
+	m->stale = false;
 	if ((rc = model_read_doms(m, di, n)) < 0 ||
 	    (rc = m->be->physinfo(m->ctx, &pi)) < 0 ||
 	    (rc = model_reservations(m, di, n)) < 0 ||
@@ -489,6 +516,12 @@ const struct host_snapshot *
 model_snapshot(const struct model *m)
 {
 	return &m->snap;
+}
+
+bool
+model_stale(const struct model *m)
+{
+	return m->stale;
 }
 
 const struct model_stats *
@@ -618,4 +651,292 @@ model_set_uncooperative(struct model *m, int32_t domid, bool flag)
 		return rc;
 	md->uncooperative = flag;
 	return 0;
+}
+
+/* ---- the record of reservations and pins ------------------------------ */
+
+/* Index of (session, id) in the record, or where it would go (*ret_at). */
+static bool
+model_resv_at(const struct model *m, const char *session, const char *id,
+    size_t *ret_at)
+{
+	size_t	lo = 0, hi = m->nresv, mid;
+	int	c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(m->resv[mid].session, session);
+		if (c == 0)
+			c = strcmp(m->resv[mid].id, id);
+		if (c == 0) {
+			*ret_at = mid;
+			return true;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*ret_at = lo;
+	return false;
+}
+
+const struct resv *
+model_resv_find(const struct model *m, const char *session, const char *id)
+{
+	size_t	i;
+
+	if (session != NULL)
+		return model_resv_at(m, session, id, &i) ? &m->resv[i] : NULL;
+	for (i = 0; i < m->nresv; i++)
+		if (strcmp(m->resv[i].id, id) == 0)
+			return &m->resv[i];
+	return NULL;
+}
+
+const struct resv *
+model_resv_of_domain(const struct model *m, int32_t domid)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nresv; i++)
+		if (m->resv[i].domid == domid)
+			return &m->resv[i];
+	return NULL;
+}
+
+int
+model_resv_add(struct model *m, const struct resv *r)
+{
+	struct resv	*v;
+	size_t		 at;
+	int		 rc;
+
+	if (!m->resv_loaded)
+		return -EAGAIN;
+	if (model_resv_at(m, r->session, r->id, &at))
+		return -EEXIST;
+	if (m->nresv == m->capresv) {
+		if ((v = realloc(m->resv, (m->capresv * 2 + 8) *
+		    sizeof(*v))) == NULL)
+			return -ENOMEM;
+		m->resv = v;
+		m->capresv = m->capresv * 2 + 8;
+	}
+	if ((rc = resv_add(m->be, m->ctx, r)) < 0)
+		return rc;
+	memmove(&m->resv[at + 1], &m->resv[at], (m->nresv - at) *
+	    sizeof(*m->resv));
+	m->resv[at] = *r;
+	m->nresv++;
+	m->stale = true;
+	return 0;
+}
+
+int
+model_resv_remove(struct model *m, const char *session, const char *id)
+{
+	size_t	at;
+	int	rc;
+
+	if (!model_resv_at(m, session, id, &at))
+		return -ENOENT;
+	if ((rc = resv_remove(m->be, m->ctx, &m->resv[at])) < 0)
+		return rc;
+	memmove(&m->resv[at], &m->resv[at + 1], (m->nresv - at - 1) *
+	    sizeof(*m->resv));
+	m->nresv--;
+	m->stale = true;
+	return 0;
+}
+
+int
+model_resv_transfer(struct model *m, const char *session, const char *id,
+    int32_t domid)
+{
+	size_t	at;
+	int	rc;
+
+	if (!model_resv_at(m, session, id, &at))
+		return -ENOENT;
+	if ((rc = resv_transfer(m->be, m->ctx, &m->resv[at], domid)) < 0)
+		return rc;
+	m->resv[at].domid = domid;
+	m->stale = true;
+	return 0;
+}
+
+int
+model_resv_drop_session(struct model *m, const char *session,
+    size_t *ret_n)
+{
+	size_t	i = 0, n = 0;
+	int	rc = 0, r;
+
+	while (i < m->nresv) {
+		if (strcmp(m->resv[i].session, session) != 0) {
+			i++;
+			continue;
+		}
+		if ((r = model_resv_remove(m, session, m->resv[i].id)) < 0) {
+			rc = r;
+			i++;
+			continue;
+		}
+		n++;
+	}
+	if (rc == 0)	/* and whatever else the session's directory holds */
+		(void)resv_drop_session(m->be, m->ctx, session);
+	*ret_n = n;
+	return rc;
+}
+
+const struct resv_pin *
+model_pin_find(const struct model *m, int32_t domid)
+{
+	size_t	i;
+
+	for (i = 0; i < m->npins; i++)
+		if (m->pins[i].domid == domid)
+			return &m->pins[i];
+	return NULL;
+}
+
+int
+model_pin_set(struct model *m, const struct resv_pin *p)
+{
+	struct resv_pin	*v;
+	size_t		 i;
+	int		 rc;
+
+	if (!m->pins_loaded)
+		return -EAGAIN;
+	for (i = 0; i < m->npins && m->pins[i].domid != p->domid; i++)
+		;
+	if (i == m->npins && m->npins == m->cappins) {
+		if ((v = realloc(m->pins, (m->cappins * 2 + 4) *
+		    sizeof(*v))) == NULL)
+			return -ENOMEM;
+		m->pins = v;
+		m->cappins = m->cappins * 2 + 4;
+	}
+	if ((rc = resv_pin_set(m->be, m->ctx, p)) < 0) {
+		if (i < m->npins)	/* put the old one back */
+			(void)resv_pin_set(m->be, m->ctx, &m->pins[i]);
+		else
+			(void)resv_pin_clear(m->be, m->ctx, p->domid);
+		return rc;
+	}
+	if (i == m->npins)
+		m->npins++;
+	m->pins[i] = *p;
+	m->stale = true;
+	return 0;
+}
+
+int
+model_pin_clear(struct model *m, int32_t domid)
+{
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < m->npins && m->pins[i].domid != domid; i++)
+		;
+	if (i == m->npins)
+		return -ENOENT;
+	if ((rc = resv_pin_clear(m->be, m->ctx, domid)) < 0) {
+		(void)resv_pin_set(m->be, m->ctx, &m->pins[i]);
+		return rc;
+	}
+	m->pins[i] = m->pins[--m->npins];
+	m->stale = true;
+	return 0;
+}
+
+/*
+ * A new (maybe empty) store: make /squeezed say what the record says.
+ * Returns how many reservations were written back or removed.
+ */
+int
+model_restore_store(struct model *m, size_t *ret_changed)
+{
+	struct resv	*v = NULL;
+	size_t		 n = 0, i, at, changed = 0;
+	int		 rc = 0, r;
+
+	if (!m->resv_loaded)
+		return 0;
+	if ((r = resv_list(m->be, m->ctx, &v, &n)) < 0)
+		return r;
+	for (i = 0; i < n; i++)		/* deleted before it went away */
+		if (!model_resv_at(m, v[i].session, v[i].id, &at)) {
+			if ((r = resv_remove(m->be, m->ctx, &v[i])) < 0)
+				rc = r;
+			changed++;
+		}
+	for (i = 0; i < m->nresv; i++) {
+		const struct resv	*x = &m->resv[i];
+		long			 j = resv_find(v, n, x->session, x->id);
+
+		if (j >= 0 && v[j].kib == x->kib && v[j].domid == x->domid &&
+		    v[j].expires_ms == x->expires_ms)
+			continue;
+		if ((r = resv_put(m->be, m->ctx, x)) < 0)
+			rc = r;
+		changed++;
+	}
+	for (i = 0; i < m->npins; i++)
+		if ((r = resv_pin_set(m->be, m->ctx, &m->pins[i])) < 0)
+			rc = r;
+	free(v);
+	*ret_changed = changed;
+	return rc;
+}
+
+/* ---- host facts ------------------------------------------------------- */
+
+#define MODEL_BOOT_FREE_PATH	"/squeezed/boot-time-host-free-kib"
+
+int64_t
+model_dom0_kib(struct model *m)
+{
+	struct backend_dominfo	*di = NULL;
+	FILE			*f;
+	size_t			 n = 0;
+	int64_t			 kib = 0;
+	long long		 v;
+	char			 line[128];
+
+	if (m->be->domains(m->ctx, &di, &n) == 0 && n > 0 && di[0].domid == 0)
+		kib = di[0].tot_kib;
+	free(di);
+	if (kib > 0 || (f = fopen("/proc/meminfo", "re")) == NULL)
+		return kib;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "MemTotal: %lld kB", &v) == 1)
+			kib = v;
+	fclose(f);
+	return kib;
+}
+
+int64_t
+model_boot_free_kib(struct model *m)
+{
+	struct backend_physinfo	 pi;
+	char			*v, val[32];
+	int64_t			 kib;
+
+	if (m->be->read(m->ctx, MODEL_BOOT_FREE_PATH, &v) == 0) {
+		if (conf_parse_int(v, HOST_MAX_KIB, &kib) < 0)
+			kib = 0;
+		free(v);
+		return kib;
+	}
+	/* the first start since boot: dom0 unballooned, no guests yet */
+	if (m->be->physinfo(m->ctx, &pi) < 0)
+		return 0;
+	kib = pi.free_kib + pi.scrub_kib + model_dom0_kib(m);
+	snprintf(val, sizeof(val), "%" PRId64, kib);
+	(void)m->be->write(m->ctx, MODEL_BOOT_FREE_PATH, val);
+	return kib;
 }

@@ -15,15 +15,10 @@
 bool
 resv_name_ok(const char *s)
 {
-	size_t	i, n = strlen(s);
+	size_t	n = strlen(s);
 
-	if (n == 0 || n > RESV_NAME_MAX || strcmp(s, ".") == 0 ||
-	    strcmp(s, "..") == 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == '/')
-			return false;
-	return true;
+	/* xenstore's node characters, less the separator */
+	return n > 0 && n <= RESV_NAME_MAX && strspn(s, RESV_NAME_CHARS) == n;
 }
 
 int
@@ -177,8 +172,9 @@ resv_find(const struct resv *v, size_t n, const char *session, const char *id)
 	return -1;
 }
 
-int
-resv_add(const struct backend_ops *be, void *ctx, const struct resv *r)
+/* Write one reservation's nodes (value, expiry, in-transfer). */
+static int
+resv_write(const struct backend_ops *be, void *ctx, const struct resv *r)
 {
 	char	path[512], val[32];
 	int	rc;
@@ -192,37 +188,69 @@ resv_add(const struct backend_ops *be, void *ctx, const struct resv *r)
 		(void)resv_path(path, sizeof(path), r->session, r->id,
 		    "expires-ms");
 		snprintf(val, sizeof(val), "%" PRIu64, r->expires_ms);
-		if ((rc = be->write(ctx, path, val)) < 0) {
-			(void)resv_remove(be, ctx, r->session, r->id);
+		if ((rc = be->write(ctx, path, val)) < 0)
 			return rc;
-		}
 	}
+	if (r->domid >= 0) {
+		(void)resv_path(path, sizeof(path), r->session, r->id,
+		    "in-transfer");
+		snprintf(val, sizeof(val), "%" PRId32, r->domid);
+		if ((rc = be->write(ctx, path, val)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Remove a reservation's nodes, keeping its session's directory. */
+static int
+resv_unwrite(const struct backend_ops *be, void *ctx, const char *session,
+    const char *id)
+{
+	char	path[512];
+	int	rc;
+
+	if ((rc = resv_path(path, sizeof(path), session, id, NULL)) < 0)
+		return rc;
+	if ((rc = be->rm(ctx, path)) < 0 && rc != -ENOENT)
+		return rc;
+	return 0;
+}
+
+static int
+resv_sync(const struct backend_ops *be, void *ctx)
+{
 	return be->sync != NULL ? be->sync(ctx) : 0;
+}
+
+int
+resv_put(const struct backend_ops *be, void *ctx, const struct resv *r)
+{
+	int	rc;
+
+	if ((rc = resv_unwrite(be, ctx, r->session, r->id)) < 0 ||
+	    (rc = resv_write(be, ctx, r)) < 0)
+		return rc;
+	return resv_sync(be, ctx);
+}
+
+int
+resv_add(const struct backend_ops *be, void *ctx, const struct resv *r)
+{
+	int	rc;
+
+	if (!resv_name_ok(r->session) || !resv_name_ok(r->id))
+		return -EINVAL;
+	if ((rc = resv_write(be, ctx, r)) < 0 ||
+	    (rc = resv_sync(be, ctx)) < 0) {
+		/* not recorded: nothing of it may stay behind */
+		(void)resv_unwrite(be, ctx, r->session, r->id);
+		return rc;
+	}
+	return 0;
 }
 
 static int	resv_dom_write(const struct backend_ops *, void *, int32_t,
 		    const char *, const char *);
-
-int
-resv_restore(const struct backend_ops *be, void *ctx, const struct resv *r)
-{
-	char	path[512], val[32], *v;
-	int	rc;
-
-	if ((rc = resv_path(path, sizeof(path), r->session, r->id, NULL)) < 0)
-		return rc;
-	if ((rc = be->read(ctx, path, &v)) == 0) {
-		free(v);
-		return 0;		/* still there */
-	}
-	if (rc != -ENOENT || r->kib < 0)
-		return rc;
-	if ((rc = resv_add(be, ctx, r)) < 0 || r->domid < 0)
-		return rc;
-	(void)resv_path(path, sizeof(path), r->session, r->id, "in-transfer");
-	snprintf(val, sizeof(val), "%" PRId32, r->domid);
-	return be->write(ctx, path, val);
-}
 
 int
 resv_restore_domain(const struct backend_ops *be, void *ctx,
@@ -249,24 +277,32 @@ resv_restore_domain(const struct backend_ops *be, void *ctx,
 }
 
 int
-resv_remove(const struct backend_ops *be, void *ctx, const char *session,
-    const char *id)
+resv_remove(const struct backend_ops *be, void *ctx, const struct resv *r)
 {
-	char	path[512];
 	int	rc;
 
-	if ((rc = resv_path(path, sizeof(path), session, id, NULL)) < 0)
+	if ((rc = resv_unwrite(be, ctx, r->session, r->id)) < 0)
 		return rc;
-	if ((rc = be->rm(ctx, path)) < 0 && rc != -ENOENT)
+	if ((rc = resv_sync(be, ctx)) < 0) {
+		/* not recorded: it stays, as it was */
+		(void)resv_write(be, ctx, r);
 		return rc;
-	return be->sync != NULL ? be->sync(ctx) : 0;
+	}
+	return 0;
 }
 
 int
 resv_drop_session(const struct backend_ops *be, void *ctx,
     const char *session)
 {
-	return resv_remove(be, ctx, session, NULL);
+	char	path[512];
+	int	rc;
+
+	if ((rc = resv_path(path, sizeof(path), session, NULL, NULL)) < 0)
+		return rc;
+	if ((rc = be->rm(ctx, path)) < 0 && rc != -ENOENT)
+		return rc;
+	return resv_sync(be, ctx);
 }
 
 static int
@@ -280,25 +316,57 @@ resv_dom_write(const struct backend_ops *be, void *ctx, int32_t domid,
 	return be->write(ctx, path, value);
 }
 
+/* A domain's side of a transfer, written or (kib < 0) removed. */
+static int
+resv_dom_keys(const struct backend_ops *be, void *ctx, int32_t domid,
+    const char *id, int64_t kib)
+{
+	char	val[32], path[128];
+	int	rc;
+
+	if (kib < 0) {
+		snprintf(path, sizeof(path), "/local/domain/%" PRId32
+		    "/memory/initial-reservation", domid);
+		(void)be->rm(ctx, path);
+		snprintf(path, sizeof(path), "/local/domain/%" PRId32
+		    "/memory/reservation-id", domid);
+		rc = be->rm(ctx, path);
+		return rc == -ENOENT ? 0 : rc;
+	}
+	snprintf(val, sizeof(val), "%" PRId64, kib);
+	if ((rc = resv_dom_write(be, ctx, domid, "initial-reservation",
+	    val)) < 0)
+		return rc;
+	return resv_dom_write(be, ctx, domid, "reservation-id", id);
+}
+
 int
 resv_transfer(const struct backend_ops *be, void *ctx, const struct resv *r,
     int32_t domid)
 {
-	char	path[512], val[32];
-	int	rc;
+	struct resv	moved = *r;
+	char		cur[RESV_NAME_MAX + 1];
+	int		rc;
 
-	snprintf(val, sizeof(val), "%" PRId64, r->kib);
-	if ((rc = resv_dom_write(be, ctx, domid, "initial-reservation",
-	    val)) < 0 ||
-	    (rc = resv_dom_write(be, ctx, domid, "reservation-id", r->id)) < 0)
+	moved.domid = domid;
+	if ((rc = resv_dom_keys(be, ctx, domid, r->id, r->kib)) < 0 ||
+	    (rc = resv_write(be, ctx, &moved)) < 0 ||
+	    (rc = resv_sync(be, ctx)) < 0) {
+		/* not recorded: the reservation stays where it was */
+		if (r->domid != domid)
+			(void)resv_dom_keys(be, ctx, domid, r->id, -1);
+		(void)resv_unwrite(be, ctx, r->session, r->id);
+		(void)resv_write(be, ctx, r);
 		return rc;
-	if ((rc = resv_path(path, sizeof(path), r->session, r->id,
-	    "in-transfer")) < 0)
-		return rc;
-	snprintf(val, sizeof(val), "%" PRId32, domid);
-	if ((rc = be->write(ctx, path, val)) < 0)
-		return rc;
-	return be->sync != NULL ? be->sync(ctx) : 0;
+	}
+	/* moved: the domain it was given to before forgets it */
+	if (r->domid >= 0 && r->domid != domid &&
+	    resv_of_domain(be, ctx, r->domid, cur) == 0 &&
+	    strcmp(cur, r->id) == 0) {
+		(void)resv_dom_keys(be, ctx, r->domid, r->id, -1);
+		(void)resv_sync(be, ctx);
+	}
+	return 0;
 }
 
 int

@@ -2,26 +2,22 @@
 #include <json-c/json.h>
 
 #include "rpc.h"
-#include "service.h"
+#include "svc.h"
 
 static struct json_object *
-rpc_balance_result(const struct bal_result *r)
+rpc_balance_result(const struct op_result *r)
 {
-	struct json_object	*o = json_object_new_object(), *a;
-	size_t			 i;
+	struct json_object	*o = json_object_new_object();
 
 	json_object_object_add(o, "outcome", json_object_new_string(
-	    r->outcome == BAL_SUCCESS ? "balanced" :
-	    r->outcome == BAL_REFUSED ? "refused" : "error"));
+	    r->outcome == OP_SUCCESS ? "balanced" :
+	    r->outcome == OP_REFUSED ? "refused" :
+	    r->outcome == OP_DEADLINE ? "deadline_exceeded" : "error"));
 	json_object_object_add(o, "free-kib",
 	    json_object_new_int64(r->free_kib));
-	if (r->outcome == BAL_REFUSED) {
-		a = json_object_new_array();
-		for (i = 0; i < r->ndomids; i++)
-			json_object_array_add(a,
-			    json_object_new_int(r->domids[i]));
-		json_object_object_add(o, "domids", a);
-	}
+	if (r->outcome == OP_REFUSED || r->outcome == OP_DEADLINE)
+		json_object_object_add(o, "domids",
+		    rpc_shape_domids(r->domids, r->ndomids));
 	return o;
 }
 

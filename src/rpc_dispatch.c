@@ -106,6 +106,19 @@ rpc_fail(struct rpc_req *req, enum rpc_errkind kind, const char *fmt, ...)
 	return RPC_FAILED;
 }
 
+int
+rpc_fail_param(struct rpc_req *req, const char *param, const char *fmt, ...)
+{
+	va_list	ap;
+
+	req->err.kind = RPC_E_PARAMS;
+	(void)snprintf(req->err.param, sizeof(req->err.param), "%.63s", param);
+	va_start(ap, fmt);
+	(void)vsnprintf(req->err.detail, sizeof(req->err.detail), fmt, ap);
+	va_end(ap);
+	return RPC_FAILED;
+}
+
 struct rpc_err *
 rpc_req_err(struct rpc_req *req)
 {
@@ -476,7 +489,8 @@ rpc_run(struct rpc_req *req, const char *name, struct json_object *params,
 		    name);
 		return RPC_FAILED;
 	}
-	if ((req->method->flags & RPC_SIM) && bd->bd_be != &backend_sim_ops)
+	if ((req->method->flags & RPC_SIM) &&
+	    !(bd->bd_be->flags & BACKEND_TOOLSTACK))
 		return rpc_fail(req, RPC_E_NOT_SUPPORTED, "%s needs "
 		    "--backend=sim", req->method->name);
 	if ((req->method->flags & RPC_MUTATES) && !rpc_peer_writer(req->peer))

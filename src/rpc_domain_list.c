@@ -20,7 +20,8 @@ rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 {
 	struct json_object	*o = json_object_new_object();
 	struct model_dom	*md = model_dom(bd->bd_model, d->domid);
-	char			 id[RESV_NAME_MAX + 1];
+	const struct resv	*r = model_resv_of_domain(bd->bd_model,
+				    d->domid);
 
 	json_object_object_add(o, "domid", json_object_new_int(d->domid));
 	rpc_add_kib(o, "dynamic-min-kib", md != NULL ? md->dyn_min_kib :
@@ -45,9 +46,9 @@ rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 		rpc_add_kib(o, "migrating-kib", md->pin_kib);
 	if (md != NULL && md->initial_kib >= 0)
 		rpc_add_kib(o, "initial-reservation-kib", md->initial_kib);
-	if (resv_of_domain(bd->bd_be, bd->bd_be_ctx, d->domid, id) == 0)
+	if (r != NULL)
 		json_object_object_add(o, "reservation-id",
-		    json_object_new_string(id));
+		    json_object_new_string(r->id));
 	return o;
 }
 

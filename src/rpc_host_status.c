@@ -66,9 +66,9 @@ rpc_host_status_exec(struct squeezerd *bd, struct rpc_req *req,
 	json_object_object_add(o, "reservations",
 	    json_object_new_int64((int64_t)st->nresv));
 	json_object_object_add(o, "pending",
-	    json_object_new_int64((int64_t)bal_pending(bd)));
+	    json_object_new_int64((int64_t)bal_pending(bd->bd_bal)));
 	json_object_object_add(o, "busy",
-	    json_object_new_boolean(bd->bd_running != NULL));
+	    json_object_new_boolean(!bal_idle(bd->bd_bal)));
 	json_object_object_add(o, "policy",
 	    json_object_new_string(bd->bd_ec.policy->name));
 	json_object_object_add(o, "backend",

@@ -2,7 +2,7 @@
 #include <json-c/json.h>
 
 #include "rpc.h"
-#include "service.h"
+#include "svc.h"
 
 static int
 rpc_login_exec(struct squeezerd *bd, struct rpc_req *req,
@@ -14,7 +14,7 @@ rpc_login_exec(struct squeezerd *bd, struct rpc_req *req,
 
 	if (rpc_params_only(req, params, names) < 0 ||
 	    rpc_param_str(req, params, "session", true, &session) < 0 ||
-	    svc_login(bd, req, session, &dropped) < 0)
+	    svc_resv_login(bd, req, session, &dropped) < 0)
 		return RPC_FAILED;
 	*ret = json_object_new_object();
 	json_object_object_add(*ret, "session",

@@ -51,10 +51,10 @@ rpc_metrics_host(struct squeezerd *bd, FILE *f)
 	    "Reservations held.", (int64_t)st->nresv);
 	rpc_metrics_one(f, "squeezerd_pending", "gauge",
 	    "Balancer operations queued or running.",
-	    (int64_t)bal_pending(bd));
+	    (int64_t)bal_pending(bd->bd_bal));
 	rpc_metrics_one(f, "squeezerd_operations_total", "counter",
 	    "Balancer operations completed since the daemon started.",
-	    (int64_t)bd->bd_nops);
+	    (int64_t)bal_completed(bd->bd_bal));
 }
 
 /* Per domain: target, actual, state; and how many are stuck. */

@@ -12,20 +12,8 @@
 
 #include "host.h"
 #include "rpc.h"
-#include "service.h"
+#include "svc.h"
 #include "squeezerd.h"
-
-static struct json_object *
-rpc_migration_reserve_result(const struct resv *r)
-{
-	struct json_object	*o = json_object_new_object();
-
-	json_object_object_add(o, "id", json_object_new_string(r->id));
-	json_object_object_add(o, "kib", json_object_new_int64(r->kib));
-	json_object_object_add(o, "session",
-	    json_object_new_string(r->session));
-	return o;
-}
 
 /* Destination: min(actual, what can be freed), but at least dynamic-min. */
 static int
@@ -35,7 +23,7 @@ rpc_migration_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
 	static const char *const names[] = { "actual-kib", "dynamic-min-kib",
 	    "overhead-kib", "session", "id", "deadline-ms", "ttl-s", NULL };
 	struct svc_reserve_args	a = { .session = SVC_DEFAULT_SESSION,
-	    .kind = BAL_RANGE, .aim_max = true, .node = -1 };
+	    .kind = OP_MIGRATION_RESERVE, .node = -1 };
 	int64_t			actual = 0, dmin = 0, over = 0, dl = 0, ttl = 0;
 
 	(void)ret;
@@ -57,7 +45,22 @@ rpc_migration_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
 	a.max_kib = actual + over;
 	a.deadline_ms = (uint64_t)dl;
 	a.ttl_ms = (uint64_t)ttl * 1000;
-	return svc_reserve(bd, req, &a, rpc_migration_reserve_result);
+	return svc_resv_reserve(bd, req, &a, rpc_shape_reserved);
+}
+
+static struct json_object *
+rpc_migration_prepared(const struct svc_prepared *p)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "domid", json_object_new_int(p->domid));
+	json_object_object_add(o, "target-kib",
+	    json_object_new_int64(p->target_kib));
+	json_object_object_add(o, "actual-kib",
+	    json_object_new_int64(p->actual_kib));
+	json_object_object_add(o, "ballooned",
+	    json_object_new_boolean(p->ballooned));
+	return o;
 }
 
 /* Source: balloon down only if the destination has less, and pin. */
@@ -77,7 +80,9 @@ rpc_migration_prepare_exec(struct squeezerd *bd, struct rpc_req *req,
 	    rpc_param_int(req, params, "deadline-ms", false, 1,
 	    SVC_MAX_DEADLINE_MS, &dl, NULL) < 0)
 		return RPC_FAILED;
-	return svc_migration_prepare(bd, req, domid, max, (uint64_t)dl, ret);
+	(void)ret;
+	return svc_mig_prepare(bd, req, domid, max, (uint64_t)dl,
+	    rpc_migration_prepared);
 }
 
 static int
@@ -93,13 +98,10 @@ rpc_migration_end_exec(struct squeezerd *bd, struct rpc_req *req,
 	    &domid, NULL) < 0 ||
 	    rpc_param_str(req, params, "outcome", true, &outcome) < 0)
 		return RPC_FAILED;
-	if (strcmp(outcome, "done") != 0 && strcmp(outcome, "aborted") != 0) {
-		snprintf(rpc_req_err(req)->param,
-		    sizeof(rpc_req_err(req)->param), "outcome");
-		return rpc_fail(req, RPC_E_PARAMS, "\"outcome\" must be "
+	if (strcmp(outcome, "done") != 0 && strcmp(outcome, "aborted") != 0)
+		return rpc_fail_param(req, "outcome", "\"outcome\" must be "
 		    "\"done\" or \"aborted\"");
-	}
-	if (svc_migration_end(bd, req, domid, outcome[0] == 'd') < 0)
+	if (svc_mig_end(bd, req, domid, outcome[0] == 'd') < 0)
 		return RPC_FAILED;
 	*ret = json_object_new_object();
 	json_object_object_add(*ret, "domid", json_object_new_int64(domid));

@@ -26,9 +26,7 @@ rpc_param_get(struct json_object *params, const char *name)
 static int
 rpc_param_fail(struct rpc_req *req, const char *name, const char *what)
 {
-	snprintf(rpc_req_err(req)->param, sizeof(rpc_req_err(req)->param),
-	    "%s", name);
-	return rpc_fail(req, RPC_E_PARAMS, "\"%s\" %s", name, what);
+	return rpc_fail_param(req, name, "\"%s\" %s", name, what);
 }
 
 int
@@ -44,12 +42,9 @@ rpc_params_only(struct rpc_req *req, struct json_object *params,
 		for (i = 0; names[i] != NULL; i++)
 			if (strcmp(k, names[i]) == 0)
 				break;
-		if (names[i] == NULL) {
-			snprintf(rpc_req_err(req)->param,
-			    sizeof(rpc_req_err(req)->param), "%.63s", k);
-			return rpc_fail(req, RPC_E_PARAMS, "unknown parameter "
+		if (names[i] == NULL)
+			return rpc_fail_param(req, k, "unknown parameter "
 			    "\"%.64s\"", k);
-		}
 	}
 	return 0;
 }

@@ -1,30 +1,18 @@
 /*
- * rpc_plan.c: what the balancer would do next, and from whom memory would
- * come, changing nothing (squeezed's dry run, the scenario's plan step).
+ * rpc_plan.c: what a reserve of kib (or a balance) would do, changing
+ * nothing: the first step of the very operation reserve would run (op.c),
+ * with from whom the memory would come and who is left out.
  */
+#include <stdlib.h>
+
 #include <json-c/json.h>
 
 #include "engine.h"
 #include "host.h"
 #include "model.h"
+#include "op.h"
 #include "rpc.h"
 #include "squeezerd.h"
-
-static const char *
-rpc_plan_outcome(enum engine_outcome o)
-{
-	switch (o) {
-	case ENGINE_RUNNING:
-		return "adjust";
-	case ENGINE_SUCCESS:
-		return "success";
-	case ENGINE_CANNOT_FREE:
-		return "cannot_free";
-	case ENGINE_REFUSED:
-		return "refused";
-	}
-	return "unknown";
-}
 
 static struct json_object *
 rpc_plan_targets(const struct engine_action *a, size_t n)
@@ -45,7 +33,7 @@ rpc_plan_targets(const struct engine_action *a, size_t n)
 
 /* Each action with the domain's memory now: negative deltas give. */
 static struct json_object *
-rpc_plan_actions(const struct host_snapshot *s, const struct engine_result *r)
+rpc_plan_actions(const struct host_snapshot *s, const struct op_result *r)
 {
 	struct json_object	*arr = json_object_new_array(), *o;
 	int64_t			 actual;
@@ -70,30 +58,45 @@ rpc_plan_actions(const struct host_snapshot *s, const struct engine_result *r)
 }
 
 static struct json_object *
-rpc_plan_json(const struct host_snapshot *s, const struct engine_goal *g,
-    const struct engine_result *r)
+rpc_plan_held(const struct op_result *r)
 {
-	struct json_object	*o = json_object_new_object(), *a;
+	struct json_object	*arr = json_object_new_array(), *o;
 	size_t			 i;
 
+	for (i = 0; i < r->nheld; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "domid",
+		    json_object_new_int(r->held[i].domid));
+		json_object_object_add(o, "why",
+		    json_object_new_string(r->held[i].why));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *
+rpc_plan_json(const struct host_snapshot *s, const struct op_result *r)
+{
+	struct json_object	*o = json_object_new_object();
+
 	json_object_object_add(o, "outcome", json_object_new_string(
-	    rpc_plan_outcome(r->outcome)));
+	    r->outcome == OP_RUNNING ? "adjust" :
+	    op_outcome_name(r->outcome)));
 	json_object_object_add(o, "phase", json_object_new_string(
 	    r->allocating ? "allocating" : "freeing"));
 	json_object_object_add(o, "required-kib",
-	    json_object_new_int64(g->required_kib));
+	    json_object_new_int64(r->required_kib));
 	json_object_object_add(o, "free-kib", json_object_new_int64(
 	    s->free_kib));
+	json_object_object_add(o, "needed-kib",
+	    json_object_new_int64(r->needed_kib));
 	json_object_object_add(o, "targets", rpc_plan_targets(r->targets,
 	    r->ntargets));
 	json_object_object_add(o, "actions", rpc_plan_actions(s, r));
-	if (r->outcome == ENGINE_REFUSED) {
-		a = json_object_new_array();
-		for (i = 0; i < r->nrefused; i++)
-			json_object_array_add(a, json_object_new_int(
-			    r->refused[i]));
-		json_object_object_add(o, "domids", a);
-	}
+	json_object_object_add(o, "held", rpc_plan_held(r));
+	if (r->outcome == OP_REFUSED)
+		json_object_object_add(o, "domids",
+		    rpc_shape_domids(r->domids, r->ndomids));
 	return o;
 }
 
@@ -103,23 +106,30 @@ rpc_plan_exec(struct squeezerd *bd, struct rpc_req *req,
 {
 	static const char *const names[] = { "kib", NULL };
 	const struct host_snapshot	*s;
-	struct engine_result		 r;
-	struct engine_goal		 g;
-	int64_t				 kib = 0;
+	struct op_result		 r;
+	struct op_req			 oreq = { .kind = OP_BALANCE,
+					    .node = -1 };
+	struct op			*op;
 	bool				 has_kib;
+	int				 rc;
 
 	if (rpc_params_only(req, params, names) < 0 ||
-	    rpc_param_int(req, params, "kib", false, 0, HOST_MAX_KIB, &kib,
-	    &has_kib) < 0)
+	    rpc_param_int(req, params, "kib", false, 0, HOST_MAX_KIB,
+	    &oreq.kib, &has_kib) < 0)
 		return RPC_FAILED;
+	if (has_kib)
+		oreq.kind = OP_RESERVE;
 	if (daemon_refresh(bd, false) < 0)
 		return rpc_fail(req, RPC_E_INTERNAL, "cannot read the host");
 	s = model_snapshot(bd->bd_model);
-	g = has_kib ? engine_goal_free(&bd->bd_ec, kib) :
-	    engine_goal_balance(&bd->bd_ec);
-	if (engine_plan(bd->bd_engine, &g, s, daemon_now_ms(), &r) < 0)
+	if (op_new(bd->bd_engine, &bd->bd_ec, &oreq, &op) < 0)
 		return rpc_fail(req, RPC_E_INTERNAL, "cannot plan");
-	*ret = rpc_plan_json(s, &g, &r);
+	if ((rc = op_plan(op, s, daemon_now_ms(), &r)) < 0) {
+		op_free(op);
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot plan");
+	}
+	*ret = rpc_plan_json(s, &r);
+	op_free(op);
 	return 0;
 }
 

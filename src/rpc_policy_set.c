@@ -19,7 +19,6 @@ rpc_policy_set_exec(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *params, struct json_object **ret)
 {
 	static const char *const names[] = { "policy", NULL };
-	struct engine_conf	 ec;
 	struct conf		 c;
 	const char		*name = NULL;
 	char			 old[CONF_POLICY_MAX];
@@ -27,24 +26,17 @@ rpc_policy_set_exec(struct squeezerd *bd, struct rpc_req *req,
 	if (rpc_params_only(req, params, names) < 0 ||
 	    rpc_param_str(req, params, "policy", true, &name) < 0)
 		return RPC_FAILED;
-	if (policy_find(name) == NULL) {
-		snprintf(rpc_req_err(req)->param,
-		    sizeof(rpc_req_err(req)->param), "policy");
-		return rpc_fail(req, RPC_E_PARAMS, "unknown policy \"%.64s\"",
-		    name);
-	}
+	if (policy_find(name) == NULL)
+		return rpc_fail_param(req, "policy", "unknown policy "
+		    "\"%.64s\"", name);
 	c = bd->bd_conf;
 	snprintf(c.policy, sizeof(c.policy), "%s", name);
-	if (conf_engine(&c, &ec) < 0 || engine_set_conf(bd->bd_engine,
-	    &ec) < 0)
+	snprintf(old, sizeof(old), "%s", bd->bd_conf.policy);
+	if (daemon_set_conf(bd, &c) < 0)
 		return rpc_fail(req, RPC_E_INTERNAL, "cannot set policy %s",
 		    name);
-	snprintf(old, sizeof(old), "%s", bd->bd_conf.policy);
-	bd->bd_conf = c;
-	bd->bd_ec = ec;
 	log_info("policy %s (was %s), set over the control socket",
 	    c.policy, old);
-	daemon_changed(bd);
 	*ret = json_object_new_object();
 	json_object_object_add(*ret, "policy",
 	    json_object_new_string(c.policy));

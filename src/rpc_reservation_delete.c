@@ -2,7 +2,7 @@
 #include <json-c/json.h>
 
 #include "rpc.h"
-#include "service.h"
+#include "svc.h"
 
 static int
 rpc_reservation_delete_exec(struct squeezerd *bd, struct rpc_req *req,
@@ -15,7 +15,7 @@ rpc_reservation_delete_exec(struct squeezerd *bd, struct rpc_req *req,
 	if (rpc_params_only(req, params, names) < 0 ||
 	    rpc_param_str(req, params, "id", true, &id) < 0 ||
 	    rpc_param_str(req, params, "session", false, &session) < 0 ||
-	    svc_delete(bd, req, session, id, true, &r) < 0)
+	    svc_resv_delete(bd, req, session, id, true, &r) < 0)
 		return RPC_FAILED;
 	*ret = json_object_new_object();
 	json_object_object_add(*ret, "id", json_object_new_string(r.id));

@@ -7,24 +7,6 @@
 #include "rpc.h"
 #include "squeezerd.h"
 
-static struct json_object *
-rpc_resv_json(const struct resv *r, uint64_t now)
-{
-	struct json_object	*o = json_object_new_object();
-
-	json_object_object_add(o, "id", json_object_new_string(r->id));
-	json_object_object_add(o, "session", json_object_new_string(
-	    r->session));
-	json_object_object_add(o, "kib", json_object_new_int64(r->kib));
-	if (r->domid >= 0)
-		json_object_object_add(o, "domid",
-		    json_object_new_int(r->domid));
-	else if (r->expires_ms != 0)
-		json_object_object_add(o, "expires-in-ms", json_object_new_int64(
-		    r->expires_ms > now ? (int64_t)(r->expires_ms - now) : 0));
-	return o;
-}
-
 static int
 rpc_reservation_list_exec(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *params, struct json_object **ret)
@@ -45,7 +27,7 @@ rpc_reservation_list_exec(struct squeezerd *bd, struct rpc_req *req,
 	a = json_object_new_array();
 	for (i = 0; i < n; i++)
 		if (session == NULL || strcmp(session, v[i].session) == 0)
-			json_object_array_add(a, rpc_resv_json(&v[i], now));
+			json_object_array_add(a, rpc_shape_resv(&v[i], now));
 	*ret = a;
 	return 0;
 }

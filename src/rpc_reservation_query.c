@@ -3,7 +3,7 @@
 
 #include "host.h"
 #include "rpc.h"
-#include "service.h"
+#include "svc.h"
 
 static int
 rpc_reservation_query_exec(struct squeezerd *bd, struct rpc_req *req,
@@ -16,7 +16,7 @@ rpc_reservation_query_exec(struct squeezerd *bd, struct rpc_req *req,
 	if (rpc_params_only(req, params, names) < 0 ||
 	    rpc_param_int(req, params, "domid", true, 0, HOST_MAX_DOMID,
 	    &domid, NULL) < 0 ||
-	    svc_query(bd, req, domid, id) < 0)
+	    svc_resv_query(bd, req, domid, id) < 0)
 		return RPC_FAILED;
 	*ret = json_object_new_object();
 	json_object_object_add(*ret, "id", json_object_new_string(id));

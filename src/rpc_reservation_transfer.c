@@ -3,7 +3,7 @@
 
 #include "host.h"
 #include "rpc.h"
-#include "service.h"
+#include "svc.h"
 
 static int
 rpc_reservation_transfer_exec(struct squeezerd *bd, struct rpc_req *req,
@@ -19,7 +19,7 @@ rpc_reservation_transfer_exec(struct squeezerd *bd, struct rpc_req *req,
 	    rpc_param_int(req, params, "domid", true, 0, HOST_MAX_DOMID,
 	    &domid, NULL) < 0 ||
 	    rpc_param_str(req, params, "session", false, &session) < 0 ||
-	    svc_transfer(bd, req, session, id, domid, &r) < 0)
+	    svc_resv_transfer(bd, req, session, id, domid, &r) < 0)
 		return RPC_FAILED;
 	*ret = json_object_new_object();
 	json_object_object_add(*ret, "id", json_object_new_string(r.id));

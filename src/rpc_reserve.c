@@ -5,20 +5,8 @@
 
 #include "host.h"
 #include "rpc.h"
-#include "service.h"
+#include "svc.h"
 #include "squeezerd.h"
-
-static struct json_object *
-rpc_reserve_result(const struct resv *r)
-{
-	struct json_object	*o = json_object_new_object();
-
-	json_object_object_add(o, "id", json_object_new_string(r->id));
-	json_object_object_add(o, "kib", json_object_new_int64(r->kib));
-	json_object_object_add(o, "session",
-	    json_object_new_string(r->session));
-	return o;
-}
 
 /* kib, or min-kib with max-kib: exactly one of the two forms. */
 static int
@@ -34,19 +22,13 @@ rpc_reserve_sizes(struct rpc_req *req, struct json_object *params,
 	    rpc_param_int(req, params, "max-kib", false, 0, HOST_MAX_KIB,
 	    &a->max_kib, &has_max) < 0)
 		return RPC_FAILED;
-	if (has_kib == (has_min || has_max) || has_min != has_max) {
-		snprintf(rpc_req_err(req)->param,
-		    sizeof(rpc_req_err(req)->param), "kib");
-		return rpc_fail(req, RPC_E_PARAMS, "give \"kib\", or both "
+	if (has_kib == (has_min || has_max) || has_min != has_max)
+		return rpc_fail_param(req, "kib", "give \"kib\", or both "
 		    "\"min-kib\" and \"max-kib\"");
-	}
-	if (has_min && a->min_kib > a->max_kib) {
-		snprintf(rpc_req_err(req)->param,
-		    sizeof(rpc_req_err(req)->param), "min-kib");
-		return rpc_fail(req, RPC_E_PARAMS, "\"min-kib\" is above "
+	if (has_min && a->min_kib > a->max_kib)
+		return rpc_fail_param(req, "min-kib", "\"min-kib\" is above "
 		    "\"max-kib\"");
-	}
-	a->kind = has_kib ? BAL_FREE : BAL_RANGE;
+	a->kind = has_kib ? OP_RESERVE : OP_RANGE;
 	return 0;
 }
 
@@ -76,7 +58,7 @@ rpc_reserve_exec(struct squeezerd *bd, struct rpc_req *req,
 	a.node = (int)node;
 	a.ttl_ms = (uint64_t)ttl * 1000;
 	a.deadline_ms = (uint64_t)deadline;
-	return svc_reserve(bd, req, &a, rpc_reserve_result);
+	return svc_resv_reserve(bd, req, &a, rpc_shape_reserved);
 }
 
 const struct rpc_method rpc_reserve_method = {

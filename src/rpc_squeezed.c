@@ -13,7 +13,7 @@
 #include "host.h"
 #include "model.h"
 #include "rpc.h"
-#include "service.h"
+#include "svc.h"
 #include "squeezerd.h"
 
 #define RPC_V1_METHOD(n, fn, fl) \
@@ -57,23 +57,23 @@ rpc_v1_login(struct squeezerd *bd, struct rpc_req *req,
 	size_t	dropped;
 
 	if (rpc_v1_args(req, p, "ss") < 0 ||
-	    svc_login(bd, req, rpc_v1_str(p, 1), &dropped) < 0)
+	    svc_resv_login(bd, req, rpc_v1_str(p, 1), &dropped) < 0)
 		return RPC_FAILED;
 	*ret = json_object_new_string(rpc_v1_str(p, 1));
 	return 0;
 }
 
 static struct json_object *
-rpc_v1_reserve_result(const struct resv *r)
+rpc_v1_reserve_result(const struct svc_reserved *m)
 {
-	return json_object_new_string(r->id);
+	return json_object_new_string(m->r.id);
 }
 
 static int
 rpc_v1_reserve_memory(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *p, struct json_object **ret)
 {
-	struct svc_reserve_args	a = { .kind = BAL_FREE, .node = -1 };
+	struct svc_reserve_args	a = { .kind = OP_RESERVE, .node = -1 };
 
 	(void)ret;
 	if (rpc_v1_args(req, p, "ssi") < 0 ||
@@ -81,16 +81,16 @@ rpc_v1_reserve_memory(struct squeezerd *bd, struct rpc_req *req,
 		return RPC_FAILED;
 	a.session = rpc_v1_str(p, 1);
 	a.kib = rpc_v1_int(p, 2);
-	return svc_reserve(bd, req, &a, rpc_v1_reserve_result);
+	return svc_resv_reserve(bd, req, &a, rpc_v1_reserve_result);
 }
 
 static struct json_object *
-rpc_v1_range_result(const struct resv *r)
+rpc_v1_range_result(const struct svc_reserved *m)
 {
 	struct json_object	*a = json_object_new_array();
 
-	json_object_array_add(a, json_object_new_string(r->id));
-	json_object_array_add(a, json_object_new_int64(r->kib));
+	json_object_array_add(a, json_object_new_string(m->r.id));
+	json_object_array_add(a, json_object_new_int64(m->r.kib));
 	return a;
 }
 
@@ -98,7 +98,7 @@ static int
 rpc_v1_reserve_memory_range(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *p, struct json_object **ret)
 {
-	struct svc_reserve_args	a = { .kind = BAL_RANGE, .node = -1 };
+	struct svc_reserve_args	a = { .kind = OP_RANGE, .node = -1 };
 
 	(void)ret;
 	if (rpc_v1_args(req, p, "ssii") < 0 ||
@@ -110,7 +110,7 @@ rpc_v1_reserve_memory_range(struct squeezerd *bd, struct rpc_req *req,
 	a.max_kib = rpc_v1_int(p, 3);
 	if (a.max_kib < a.min_kib)
 		a.max_kib = a.min_kib;	/* squeezed: the result is min */
-	return svc_reserve(bd, req, &a, rpc_v1_range_result);
+	return svc_resv_reserve(bd, req, &a, rpc_v1_range_result);
 }
 
 static int
@@ -120,7 +120,7 @@ rpc_v1_delete_reservation(struct squeezerd *bd, struct rpc_req *req,
 	struct resv	r;
 
 	if (rpc_v1_args(req, p, "sss") < 0 ||
-	    svc_delete(bd, req, rpc_v1_str(p, 1), rpc_v1_str(p, 2), false,
+	    svc_resv_delete(bd, req, rpc_v1_str(p, 1), rpc_v1_str(p, 2), false,
 	    &r) < 0)
 		return RPC_FAILED;
 	*ret = NULL;
@@ -134,7 +134,7 @@ rpc_v1_transfer_reservation_to_domain(struct squeezerd *bd,
 	struct resv	r;
 
 	if (rpc_v1_args(req, p, "sssi") < 0 ||
-	    svc_transfer(bd, req, rpc_v1_str(p, 1), rpc_v1_str(p, 2),
+	    svc_resv_transfer(bd, req, rpc_v1_str(p, 1), rpc_v1_str(p, 2),
 	    rpc_v1_int(p, 3), &r) < 0)
 		return RPC_FAILED;
 	*ret = NULL;
@@ -148,14 +148,14 @@ rpc_v1_query_reservation_of_domain(struct squeezerd *bd,
 	char	id[RESV_NAME_MAX + 1];
 
 	if (rpc_v1_args(req, p, "ssi") < 0 ||
-	    svc_query(bd, req, rpc_v1_int(p, 2), id) < 0)
+	    svc_resv_query(bd, req, rpc_v1_int(p, 2), id) < 0)
 		return RPC_FAILED;
 	*ret = json_object_new_string(id);
 	return 0;
 }
 
 static struct json_object *
-rpc_v1_balance_result(const struct bal_result *r)
+rpc_v1_balance_result(const struct op_result *r)
 {
 	(void)r;
 	return NULL;		/* squeezed swallows every outcome */
@@ -187,7 +187,7 @@ rpc_v1_get_host_initial_free_memory(struct squeezerd *bd,
 {
 	if (rpc_v1_args(req, p, "s") < 0)
 		return RPC_FAILED;
-	*ret = json_object_new_int64(svc_boot_free_kib(bd) * 1024);
+	*ret = json_object_new_int64(model_boot_free_kib(bd->bd_model) * 1024);
 	return 0;
 }
 
@@ -200,7 +200,7 @@ rpc_v1_get_domain_zero_policy(struct squeezerd *bd, struct rpc_req *req,
 
 	if (rpc_v1_args(req, p, "s") < 0)
 		return RPC_FAILED;
-	if ((kib = svc_dom0_kib(bd)) <= 0)
+	if ((kib = model_dom0_kib(bd->bd_model)) <= 0)
 		return rpc_fail(req, RPC_E_INTERNAL, "Failed to obtain total "
 		    "memory");
 	*ret = json_object_new_array();

@@ -26,7 +26,7 @@
 #include "policy.h"
 #include "rpc.h"
 #include "sdnotify.h"
-#include "service.h"
+#include "svc.h"
 #include "squeezerd.h"
 
 #define SQUEEZERD_CONF		"/etc/squeezerd.conf"
@@ -182,14 +182,6 @@ sig_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(bd->bd_base, NULL);
 }
 
-static void
-expire_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)daemon_refresh(arg, true);
-}
-
 /* Ping systemd's watchdog from the loop: a stuck loop stops the pings. */
 static void
 watchdog_cb(evutil_socket_t fd, short what, void *arg)
@@ -240,14 +232,8 @@ setup_events(struct squeezerd *bd)
 	bd->bd_ev_sighup = evsignal_new(bd->bd_base, SIGHUP, sig_cb, bd);
 	bd->bd_ev_sigterm = evsignal_new(bd->bd_base, SIGTERM, sig_cb, bd);
 	bd->bd_ev_sigint = evsignal_new(bd->bd_base, SIGINT, sig_cb, bd);
-	bd->bd_ev_poll = evtimer_new(bd->bd_base, bal_poll_cb, bd);
-	bd->bd_ev_check = evtimer_new(bd->bd_base, bal_check_cb, bd);
-	bd->bd_ev_expire = evtimer_new(bd->bd_base, expire_cb, bd);
-	bd->bd_ev_reconnect = evtimer_new(bd->bd_base, daemon_reconnect_cb, bd);
 	if (bd->bd_ev_sighup == NULL || bd->bd_ev_sigterm == NULL ||
-	    bd->bd_ev_sigint == NULL || bd->bd_ev_poll == NULL ||
-	    bd->bd_ev_check == NULL || bd->bd_ev_expire == NULL ||
-	    bd->bd_ev_reconnect == NULL)
+	    bd->bd_ev_sigint == NULL)
 		return -ENOMEM;
 	evsignal_add(bd->bd_ev_sighup, NULL);
 	evsignal_add(bd->bd_ev_sigterm, NULL);
@@ -259,8 +245,8 @@ setup_events(struct squeezerd *bd)
 static int
 open_backend(struct squeezerd *bd)
 {
-	static char		 state[4096];
 	struct backend_args	 a = { .host_file = arg_host,
+	    .state_file = arg_state, .socket_path = arg_socket,
 	    .conf = &bd->bd_conf, .now_ms = daemon_now_ms() };
 	char			 err[512];
 	int			 rc;
@@ -270,11 +256,6 @@ open_backend(struct squeezerd *bd)
 		    "sim)\n", arg_backend);
 		return -ENOENT;
 	}
-	if (arg_state == NULL && bd->bd_be == &backend_sim_ops) {
-		snprintf(state, sizeof(state), "%s.sim", arg_socket);
-		arg_state = state;
-	}
-	a.state_file = arg_state;
 	err[0] = '\0';
 	if ((rc = bd->bd_be->open(&a, &bd->bd_be_ctx, err, sizeof(err))) < 0) {
 		fprintf(stderr, "squeezerd: %s\n", err[0] ? err :
@@ -292,26 +273,19 @@ start(struct squeezerd *bd)
 
 	if ((rc = open_backend(bd)) < 0)
 		return rc;
-	if (conf_engine(&bd->bd_conf, &bd->bd_ec) < 0) {
-		fprintf(stderr, "squeezerd: unknown policy \"%s\"\n",
-		    bd->bd_conf.policy);
-		return -EINVAL;
-	}
-	if ((bd->bd_engine = engine_new(&bd->bd_ec)) == NULL ||
-	    (bd->bd_model = model_new(bd->bd_be, bd->bd_be_ctx,
-	    bd->bd_be == &backend_sim_ops)) == NULL ||
-	    (rc = setup_events(bd)) < 0) {
+	if ((rc = setup_events(bd)) < 0) {
 		fprintf(stderr, "squeezerd: out of memory\n");
-		return -ENOMEM;
-	}
-	daemon_dom0(bd);
-	if ((rc = daemon_refresh(bd, true)) < 0) {
-		fprintf(stderr, "squeezerd: cannot read the host: %s\n",
-		    strerror(-rc));
 		return rc;
 	}
-	(void)svc_boot_free_kib(bd);
-	daemon_watch_arm(bd);
+	if ((rc = daemon_open(bd)) < 0) {
+		if (rc == -EINVAL)
+			fprintf(stderr, "squeezerd: unknown policy \"%s\"\n",
+			    bd->bd_conf.policy);
+		else
+			fprintf(stderr, "squeezerd: cannot read the host: %s\n",
+			    strerror(-rc));
+		return rc;
+	}
 	if ((rc = rpc_server_start(bd, arg_socket, &bd->bd_rpc)) < 0) {
 		fprintf(stderr, "squeezerd: %s: %s\n", arg_socket,
 		    strerror(-rc));
@@ -323,32 +297,20 @@ start(struct squeezerd *bd)
 static void
 stop(struct squeezerd *bd)
 {
-	struct bal_op	*op;
-
 	bd->bd_stopping = true;
 	rpc_server_free(bd->bd_rpc);
-	while ((op = TAILQ_FIRST(&bd->bd_queue)) != NULL) {
-		bal_cancel(bd, op);	/* only the periodic balance is left */
-		free(op);
-	}
-	if (bd->bd_be_ctx != NULL && bd->bd_be->sync != NULL)
-		(void)bd->bd_be->sync(bd->bd_be_ctx);
+	daemon_close(bd);
 	if (bd->bd_be_ctx != NULL)
 		bd->bd_be->close(bd->bd_be_ctx);
-	model_free(bd->bd_model);
-	engine_free(bd->bd_engine);
 	if (bd->bd_base != NULL) {
-		event_free(bd->bd_ev_sighup);
-		event_free(bd->bd_ev_sigterm);
-		event_free(bd->bd_ev_sigint);
-		event_free(bd->bd_ev_poll);
-		event_free(bd->bd_ev_check);
-		event_free(bd->bd_ev_expire);
-		event_free(bd->bd_ev_reconnect);
+		if (bd->bd_ev_sighup != NULL)
+			event_free(bd->bd_ev_sighup);
+		if (bd->bd_ev_sigterm != NULL)
+			event_free(bd->bd_ev_sigterm);
+		if (bd->bd_ev_sigint != NULL)
+			event_free(bd->bd_ev_sigint);
 		if (bd->bd_ev_watchdog != NULL)
 			event_free(bd->bd_ev_watchdog);
-		if (bd->bd_ev_watch != NULL)
-			event_free(bd->bd_ev_watch);
 		event_base_free(bd->bd_base);
 	}
 }
@@ -377,7 +339,6 @@ main(int argc, char **argv)
 
 	memset(&bd, 0, sizeof(bd));
 	bd.bd_watch_fd = -1;
-	TAILQ_INIT(&bd.bd_queue);
 	if (parse_args(argc, argv) < 0) {
 		usage(stderr);
 		return EXIT_FAILURE;
@@ -403,7 +364,6 @@ main(int argc, char **argv)
 	rc = start(&bd);
 	if (rc == 0) {
 		log_ready(&bd);
-		bal_check_soon(&bd);
 		event_base_dispatch(bd.bd_base);
 	}
 	stop(&bd);

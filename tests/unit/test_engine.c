@@ -60,11 +60,11 @@ mkhost(struct sim_host *h, const struct sim_dom *doms, size_t n, int64_t free)
 
 static void
 run(struct engine *e, struct sim_host *h, const struct engine_goal *g,
-    struct engine_result *r)
+    struct simulate_result *r)
 {
-	char	err[256];
+	char	err[256] = "";
 
-	assert_int_equal(simulate_operation(e, h, g, 100, NULL, r, err,
+	assert_int_equal(simulate_goal(e, h, g, 100, NULL, r, err,
 	    sizeof(err)), 0);
 }
 
@@ -78,7 +78,7 @@ test_example1_range(void **state)
 	struct engine_conf	c = conf_squeezed();
 	struct engine		*e = engine_new(&c);
 	struct host_snapshot	snap;
-	struct engine_result	r;
+	struct simulate_result	r;
 	struct engine_goal	g;
 	struct sim_host		h;
 	int64_t			ideal, amount;
@@ -92,7 +92,7 @@ test_example1_range(void **state)
 	g = engine_goal_range(&c, ideal, 500000);
 	assert_int_equal(g.required_kib, 911437);
 	run(e, &h, &g, &r);
-	assert_int_equal(r.outcome, ENGINE_SUCCESS);
+	assert_int_equal(r.outcome, OP_SUCCESS);
 	assert_int_equal(h.free_kib, 911446);
 	amount = h.free_kib - RESERVE;
 	assert_int_equal(amount < 1000000 ? amount : 1000000, 837718);
@@ -142,7 +142,7 @@ test_example3_4_free_balance(void **state)
 	struct engine_conf	c = conf_squeezed();
 	struct engine		*e = engine_new(&c);
 	struct host_snapshot	snap;
-	struct engine_result	r;
+	struct simulate_result	r;
 	struct engine_goal	g = engine_goal_free(&c, 300000);
 	struct sim_host		h;
 	bool			unbalanced;
@@ -150,7 +150,7 @@ test_example3_4_free_balance(void **state)
 	(void)state;
 	mkhost(&h, doms, 1, RESERVE);
 	run(e, &h, &g, &r);
-	assert_int_equal(r.outcome, ENGINE_SUCCESS);
+	assert_int_equal(r.outcome, OP_SUCCESS);
 	assert_int_equal(sim_find(&h, 1)->d.target_kib, 1699992);
 	assert_int_equal(h.free_kib, 373732);
 	h.free_kib += 500000;
@@ -160,7 +160,7 @@ test_example3_4_free_balance(void **state)
 	g = engine_goal_balance(&c);
 	run(e, &h, &g, &r);
 	/* squeezed: Failed [] (swallowed by balance_memory) */
-	assert_int_equal(r.outcome, ENGINE_CANNOT_FREE);
+	assert_int_equal(r.outcome, OP_CANNOT_FREE);
 	assert_int_equal(sim_find(&h, 1)->d.target_kib, 2000000);
 	assert_int_equal(h.free_kib, 573732);
 	sim_snapshot(&h, &snap);
@@ -279,7 +279,7 @@ test_granularity_in_engine(void **state)
 				    1 << 20) };
 	struct engine_conf	c = conf_squeezed();
 	struct engine		*e;
-	struct engine_result	r;
+	struct simulate_result	r;
 	struct engine_goal	g;
 	struct sim_host		h;
 	const struct hv_domain	*d;
@@ -291,7 +291,7 @@ test_granularity_in_engine(void **state)
 	mkhost(&h, doms, 3, 100000);	/* short: every target is rewritten */
 	g = engine_goal_free(&c, 900000);
 	run(e, &h, &g, &r);
-	assert_int_equal(r.outcome, ENGINE_SUCCESS);
+	assert_int_equal(r.outcome, OP_SUCCESS);
 	assert_true(h.free_kib >= 900000 + RESERVE);
 	for (i = 0; i < h.ndoms; i++) {
 		d = &h.doms[i].d;

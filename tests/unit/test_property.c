@@ -131,6 +131,7 @@ test_properties(void **state)
 				    .inaccuracy_compensation = true };
 	struct host_snapshot	snap;
 	struct engine_result	r;
+	struct simulate_result	sr;
 	struct engine_goal	goal;
 	struct sim_host		h;
 	struct engine		*e;
@@ -138,7 +139,7 @@ test_properties(void **state)
 	uint64_t		seed;
 	int64_t			free, want, extra, slack;
 	char			err[256];
-	size_t			n, i, round, outcomes[4] = { 0 }, steps = 0;
+	size_t			n, i, round, outcomes[6] = { 0 }, steps = 0;
 	int			rc;
 
 	(void)state;
@@ -161,12 +162,13 @@ test_properties(void **state)
 		assert_int_equal(engine_plan(e, &goal, &snap, 0, &r), 0);
 		check_targets(&r, &snap, c.granularity_kib, goal.required_kib,
 		    seed);
-		rc = simulate_operation(e, &h, &goal, 100, NULL, &r, err,
+		err[0] = '\0';
+		rc = simulate_goal(e, &h, &goal, 100, NULL, &sr, err,
 		    sizeof(err));
 		if (rc != 0)
 			fail_msg("seed %llu round %zu: %s",
 			    (unsigned long long)seed, round, err);
-		if (r.outcome == ENGINE_SUCCESS &&
+		if (sr.outcome == OP_SUCCESS &&
 		    goal.cond == ENGINE_COND_GE) {
 			extra = 0;
 			for (i = 0; i < h.ndoms; i++)
@@ -190,7 +192,7 @@ test_properties(void **state)
 				    (long long)goal.cond_kib,
 				    (long long)c.granularity_kib);
 		}
-		outcomes[r.outcome]++;
+		outcomes[sr.outcome]++;
 		steps += h.now_ms / 100;
 		sim_host_dispose(&h);
 		engine_free(e);
