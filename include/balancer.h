@@ -18,6 +18,7 @@
 
 struct engine;
 struct engine_conf;
+struct event;
 struct event_base;
 struct hv_domain;
 struct host_snapshot;
@@ -87,6 +88,9 @@ struct bal_op	*bal_next(const struct bal_op *);
 size_t		 bal_pending(const struct balancer *);
 bool		 bal_idle(const struct balancer *);
 uint64_t	 bal_completed(const struct balancer *);
+
+/* The poll timer, for tests that drive the loop by hand (the fuzzer). */
+struct event		*bal_poll_event(const struct balancer *);
 
 const char		*bal_op_label(const struct bal_op *);
 /* The arg its owner gave bal_op_new(). */

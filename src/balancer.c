@@ -403,6 +403,12 @@ bal_op_label(const struct bal_op *bop)
 	return bop->label;
 }
 
+struct event *
+bal_poll_event(const struct balancer *b)
+{
+	return b->ev_poll;
+}
+
 void *
 bal_op_arg(const struct bal_op *bop)
 {

@@ -41,7 +41,7 @@
 #include "engine.h"
 #include "log.h"
 #include "model.h"
-#include "service.h"
+#include "svc.h"
 #include "squeezerd.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
@@ -294,44 +294,17 @@ fuzz_open(struct squeezerd *bd)
 		fuzz_fail("cannot open the sim backend", err);
 }
 
-/* src/squeezerd.c's reservation ttl timer's callback ("#e" fires it). */
-static void
-fuzz_expire_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	(void)daemon_refresh(arg, true);
-}
-
 static void
 fuzz_start(struct squeezerd *bd)
 {
 	memset(bd, 0, sizeof(*bd));
-	bd->bd_watch_fd = -1;
-	TAILQ_INIT(&bd->bd_queue);
 	conf_defaults(&bd->bd_conf);
 	bd->bd_host_file = fuzz_hostf;
 	bd->bd_base = fuzz_base;
 	(void)unlink(fuzz_state);
 	fuzz_open(bd);
-	if (conf_engine(&bd->bd_conf, &bd->bd_ec) < 0 ||
-	    (bd->bd_engine = engine_new(&bd->bd_ec)) == NULL ||
-	    (bd->bd_model = model_new(bd->bd_be, bd->bd_be_ctx, true)) ==
-	    NULL)
+	if (daemon_open(bd) < 0)
 		abort();
-	bd->bd_ev_poll = evtimer_new(bd->bd_base, bal_poll_cb, bd);
-	bd->bd_ev_check = evtimer_new(bd->bd_base, bal_check_cb, bd);
-	bd->bd_ev_expire = evtimer_new(bd->bd_base, fuzz_expire_cb, bd);
-	bd->bd_ev_reconnect = evtimer_new(bd->bd_base, daemon_reconnect_cb,
-	    bd);
-	if (bd->bd_ev_poll == NULL || bd->bd_ev_check == NULL ||
-	    bd->bd_ev_expire == NULL || bd->bd_ev_reconnect == NULL)
-		abort();
-	daemon_dom0(bd);
-	if (daemon_refresh(bd, true) < 0)
-		abort();
-	(void)svc_boot_free_kib(bd);
-	daemon_watch_arm(bd);
 }
 
 /* The client hangs up: its pending requests are cancelled. */
@@ -355,30 +328,19 @@ fuzz_hangup(struct rpc_peer *p)
 static void
 fuzz_stop(struct squeezerd *bd)
 {
-	struct bal_op	*op;
+	struct bal_op	*bop;
 
-	bd->bd_stopping = true;
-	while ((op = TAILQ_FIRST(&bd->bd_queue)) != NULL) {
-		if (op->done != NULL && op->arg != NULL)
+	for (bop = bal_first(bd->bd_bal); bop != NULL; bop = bal_next(bop))
+		if (bal_op_arg(bop) != NULL)
 			fuzz_fail("an operation still queued for a request "
 			    "that is gone", "");
-		bal_cancel(bd, op);	/* only the periodic balance left */
-		free(op);
-	}
+	daemon_close(bd);	/* only periodic balances were left */
 	if (bd->bd_be->sync(bd->bd_be_ctx) < 0)
 		fuzz_fail("cannot save the sim state", "");
 	bd->bd_be->close(bd->bd_be_ctx);
 	bd->bd_be_ctx = NULL;
 	fuzz_open(bd);		/* kill -9 and restart: it is all there */
 	bd->bd_be->close(bd->bd_be_ctx);
-	model_free(bd->bd_model);
-	engine_free(bd->bd_engine);
-	event_free(bd->bd_ev_poll);
-	event_free(bd->bd_ev_check);
-	event_free(bd->bd_ev_expire);
-	event_free(bd->bd_ev_reconnect);
-	if (bd->bd_ev_watch != NULL)
-		event_free(bd->bd_ev_watch);
 }
 
 /* "#p", "#c", "#e": fire an armed timer now, as the loop would later. */
@@ -389,7 +351,7 @@ fuzz_timer(struct squeezerd *bd, char what)
 
 	switch (what) {
 	case 'p':
-		ev = bd->bd_ev_poll;
+		ev = bal_poll_event(bd->bd_bal);
 		break;
 	case 'c':
 		ev = bd->bd_ev_check;
