@@ -68,7 +68,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xc/xc.mk
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all check unit scenarios rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios diff rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -157,6 +157,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) scenarios
+	$(MAKE) diff
 	$(MAKE) rpc
 	$(MAKE) load
 	$(MAKE) faults
@@ -208,6 +209,19 @@ build/loadgen: tests/load/loadgen.c
 
 load: squeezerd build/loadgen
 	@sh tests/load/run.sh
+
+# The simulator and the daemon give the same outcomes, amounts and totals
+# for the same steps on the same host (random hosts and steps).
+build/diff/differ: tests/diff/differ.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+DIFF_COUNT ?= 12
+diff: squeezerd squeezerctl build/diff/differ
+	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/squeezerd-diff.XXXXXX") && \
+	    build/diff/differ -n $(DIFF_COUNT) ./squeezerctl ./squeezerd "$$d"; \
+	    rc=$$?; if [ $$rc -eq 0 ]; then rm -rf "$$d"; \
+	    else echo "diff: kept $$d"; fi; exit $$rc
 
 # Faults: the daemon SIGKILLed at random points of 100 toolstack cycles.
 faults: squeezerd $(RPC_TOOLS)

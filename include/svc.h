@@ -44,6 +44,7 @@ struct svc_queued {
 	const struct op_req	*req;
 	struct op_progress	 progress;
 	uint64_t		 waited_ms;	/* since it was queued */
+	uint64_t		 elapsed_ms;	/* since it began running */
 	int64_t			 deadline_in_ms;	/* -1: none */
 };
 

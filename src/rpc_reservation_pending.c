@@ -44,6 +44,8 @@ rpc_pending_json(const struct svc_queued *q)
 		    json_object_new_int64(p->freed_kib));
 		json_object_object_add(o, "unsettled",
 		    json_object_new_int64((int64_t)p->nunsettled));
+		json_object_object_add(o, "elapsed-ms",
+		    json_object_new_int64((int64_t)q->elapsed_ms));
 	}
 	if (q->deadline_in_ms >= 0)
 		json_object_object_add(o, "deadline-in-ms",

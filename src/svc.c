@@ -133,6 +133,8 @@ svc_queue(struct squeezerd *bd, struct svc_queued **ret, size_t *ret_n)
 		v[n].req = bal_op_req(bop);
 		bal_op_progress(bop, &v[n].progress);
 		v[n].waited_ms = now - bal_op_queued_ms(bop);
+		if (v[n].progress.running)
+			v[n].elapsed_ms = now - v[n].progress.start_ms;
 		dl = v[n].progress.deadline_ms != 0 ?
 		    v[n].progress.deadline_ms : v[n].req->deadline_ms;
 		v[n].deadline_in_ms = dl == 0 ? -1 : dl > now ?
