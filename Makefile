@@ -198,6 +198,7 @@ build/xs-react: bench/xs-react.c
 
 rpc: squeezerd squeezerctl $(RPC_TOOLS)
 	@sh tests/rpc/run.sh
+	@sh tests/rpc/robust.sh
 	@sh tests/rpc/ctl.sh
 	@sh tests/rpc/perm.sh
 

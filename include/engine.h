@@ -140,11 +140,18 @@ enum engine_dom_state	engine_dom_state(const struct engine *,
 			    const struct hv_domain *);
 const char		*engine_dom_state_name(enum engine_dom_state);
 /*
- * Why a fresh operation would leave a domain out from its start (it is
- * uncooperative, or still stuck from an earlier operation), or NULL.
+ * Why a fresh operation at now_ms would leave a domain out from its start
+ * (it is uncooperative, or was found stuck less than uncooperative-after
+ * ago and has not moved since), or NULL.  remember-stuck off: never.
  */
 const char		*engine_held(const struct engine *,
-			    const struct hv_domain *);
+			    const struct hv_domain *, uint64_t now_ms);
+/*
+ * Leave these domains out of the next engine_begin() (for its whole
+ * operation) or engine_plan() (one call), as stuck from the start.
+ */
+int			 engine_hold(struct engine *, const int32_t *domids,
+			    size_t n);
 /* Why a domain is where it is, in words (domain.list). */
 const char		*engine_dom_reason(const struct engine *,
 			    const struct hv_domain *);

@@ -28,8 +28,8 @@ struct engine_dom {
 	bool		too_slow;	/* ... by the progress rate */
 	bool		moved;		/* went towards its target */
 	bool		reversed;	/* then away from it (OOM escape?) */
-	uint64_t	held_gen;	/* held out of operation op_gen: */
-	bool		held;		/* ... uncooperative, or still stuck */
+	uint64_t	held_gen;	/* held out of operation op_gen */
+	uint64_t	stuck_at_ms;	/* last found stuck, no progress since */
 };
 
 struct engine {
@@ -51,6 +51,9 @@ struct engine {
 	bool			*stuck;		/* stuck this step */
 	struct engine_action	*actions, *target_list;
 	int32_t			*refused, *declared_list;
+	/* engine_hold(): for the next engine_begin() or engine_plan() */
+	int32_t			*hold;
+	size_t			 nhold;
 };
 
 static const char *const engine_dom_state_names[] = {
@@ -90,6 +93,7 @@ engine_free(struct engine *e)
 	free(e->target_list);
 	free(e->refused);
 	free(e->declared_list);
+	free(e->hold);
 	free(e);
 }
 
@@ -213,32 +217,70 @@ engine_lookup(const struct engine *e, int32_t domid)
 }
 
 /*
- * Why an operation starting now leaves d out from the start, or NULL: it
- * has ignored its target for uncooperative-after, or an earlier operation
- * found it stuck and it is still off its target.  Asking it again would
- * only cost stuck-after before the same verdict.
+ * Why an operation starting at now leaves d out from the start, or NULL:
+ * it has ignored its target for uncooperative-after, or an operation found
+ * it stuck less than uncooperative-after ago and it has made no progress
+ * since.  Asking it again would only cost stuck-after before the same
+ * verdict; after uncooperative-after it is asked again.
  */
 static const char *
 engine_held_why(const struct engine *e, const struct engine_dom *t,
-    const struct hv_domain *d)
+    const struct hv_domain *d, uint64_t now_ms)
 {
 	if (!e->conf.remember_stuck || t == NULL || !d->can_balloon)
 		return NULL;
 	if (t->uncooperative)
 		return "uncooperative: off its target for longer than "
 		    "uncooperative-after";
-	if (t->inactive && !host_hit_target(d->inaccuracy_kib, d->actual_kib,
-	    d->target_kib))
+	if (t->stuck_at_ms != 0 && now_ms - t->stuck_at_ms <
+	    e->conf.uncooperative_after_ms)
 		return t->too_slow ? "too slow in an earlier operation "
-		    "(min-progress-kib-s) and still off its target" :
-		    "stuck in an earlier operation and still off its target";
+		    "(min-progress-kib-s), no progress since" :
+		    "stuck in an earlier operation, no progress since";
 	return NULL;
 }
 
 const char *
-engine_held(const struct engine *e, const struct hv_domain *d)
+engine_held(const struct engine *e, const struct hv_domain *d,
+    uint64_t now_ms)
 {
-	return engine_held_why(e, engine_lookup(e, d->domid), d);
+	return engine_held_why(e, engine_lookup(e, d->domid), d, now_ms);
+}
+
+int
+engine_hold(struct engine *e, const int32_t *domids, size_t n)
+{
+	int32_t	*v = NULL;
+
+	if (n > 0) {
+		if ((v = malloc(n * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		memcpy(v, domids, n * sizeof(*v));
+	}
+	free(e->hold);
+	e->hold = v;
+	e->nhold = n;
+	return 0;
+}
+
+static bool
+engine_is_held(const struct engine *e, int32_t domid)
+{
+	size_t	i;
+
+	for (i = 0; i < e->nhold; i++)
+		if (e->hold[i] == domid)
+			return true;
+	return false;
+}
+
+/* The hold list is for one call: the next begin or plan. */
+static void
+engine_hold_done(struct engine *e)
+{
+	free(e->hold);
+	e->hold = NULL;
+	e->nhold = 0;
 }
 
 int
@@ -262,11 +304,10 @@ engine_begin(struct engine *e, const struct engine_goal *g,
 	for (i = 0; i < s->ndoms; i++) {
 		struct engine_dom	*t = engine_lookup(e, s->doms[i].domid);
 
-		if (t != NULL && engine_held_why(e, t, &s->doms[i]) != NULL) {
-			t->held = true;
+		if (t != NULL && engine_is_held(e, t->domid))
 			t->held_gen = e->op_gen;
-		}
 	}
+	engine_hold_done(e);
 	*ret_done = g->required_kib != e->conf.host_reserve_kib &&
 	    g->required_kib <= s->free_kib && all_hit;
 	e->busy = !*ret_done;
@@ -344,7 +385,7 @@ engine_judge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms,
 				t->last_actual_kib = t->window_actual_kib =
 				    d->actual_kib;
 				t->last_progress_ms = t->window_ms = now_ms;
-				t->stuck = t->held && t->held_gen == e->op_gen;
+				t->stuck = t->held_gen == e->op_gen;
 				t->non_active = false;
 			}
 			delta = d->actual_kib - t->last_actual_kib;
@@ -353,6 +394,7 @@ engine_judge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms,
 				t->last_progress_ms = now_ms;
 				t->stuck = false;
 				t->moved = true;
+				t->stuck_at_ms = 0;
 			} else if (delta != 0 && dir != 0 && t->moved)
 				t->reversed = true;
 			if (dir == 0)
@@ -368,10 +410,12 @@ engine_judge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms,
 			t->non_active = !d->can_balloon || stuck;
 			t->inactive = stuck;
 		} else	/* a fresh operation: held domains are out */
-			stuck = engine_held_why(e, engine_lookup(e,
-			    d->domid), d) != NULL;
+			stuck = engine_is_held(e, d->domid);
 		e->stuck[i] = stuck;
 		e->declared[i] = (!d->can_balloon || stuck) && !was_non_active;
+		if (!dry && stuck && d->can_balloon && e->declared[i] &&
+		    e->tab[i].held_gen != e->op_gen)
+			e->tab[i].stuck_at_ms = now_ms;	/* found stuck now */
 		e->issued[i] = -1;
 		if (d->can_balloon && !stuck) {
 			e->active[nactive] = *d;
@@ -560,6 +604,7 @@ engine_plan(struct engine *e, const struct engine_goal *g,
 	e->goal = *g;
 	rc = engine_iterate(e, s, now_ms, true, ret);
 	e->goal = saved;
+	engine_hold_done(e);
 	return rc;
 }
 

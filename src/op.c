@@ -239,14 +239,14 @@ op_goal(struct op *op, const struct host_snapshot *s)
 
 /* The domains a fresh operation leaves out from the start, and why. */
 static int
-op_find_held(struct op *op, const struct host_snapshot *s)
+op_find_held(struct op *op, const struct host_snapshot *s, uint64_t now_ms)
 {
 	const char	*why;
 	size_t		 i;
 
 	op->nheld = 0;
 	for (i = 0; i < s->ndoms; i++) {
-		if ((why = engine_held(op->e, &s->doms[i])) == NULL)
+		if ((why = engine_held(op->e, &s->doms[i], now_ms)) == NULL)
 			continue;
 		if (op_grow(&op->held, &op->capheld, op->nheld + 1,
 		    sizeof(*op->held)) < 0)
@@ -255,6 +255,21 @@ op_find_held(struct op *op, const struct host_snapshot *s)
 		    why };
 	}
 	return 0;
+}
+
+static int	op_ids(struct op *, size_t);
+
+/* Tell the engine who is held, for its next begin or plan. */
+static int
+op_hold(struct op *op)
+{
+	size_t	i;
+
+	if (op_ids(op, op->nheld) < 0)
+		return -ENOMEM;
+	for (i = 0; i < op->nheld; i++)
+		op->ids[i] = op->held[i].domid;
+	return engine_hold(op->e, op->ids, op->nheld);
 }
 
 static bool
@@ -620,7 +635,7 @@ op_start_engine(struct op *op, const struct host_snapshot *s,
 	bool				 done;
 	int				 rc;
 
-	if ((rc = op_view(op, s, &v)) < 0 ||
+	if ((rc = op_view(op, s, &v)) < 0 || (rc = op_hold(op)) < 0 ||
 	    (rc = engine_begin(op->e, &op->goal, v, &done)) < 0)
 		return rc;
 	if (done)
@@ -794,7 +809,8 @@ op_prepare(struct op *op, const struct host_snapshot *s, uint64_t now_ms,
 	if ((rc = host_check(s)) < 0)
 		return rc;
 	op_round(op);
-	if ((rc = op_goal(op, s)) < 0 || (rc = op_find_held(op, s)) < 0)
+	if ((rc = op_goal(op, s)) < 0 ||
+	    (rc = op_find_held(op, s, now_ms)) < 0)
 		return rc;
 	r->held = op->held;
 	r->nheld = op->nheld;
@@ -877,7 +893,7 @@ op_plan(struct op *op, const struct host_snapshot *s, uint64_t now_ms,
 	if (op->req.kind == OP_PREPARE && !op->ballooned)
 		return op_plan_success(op, s, r);
 	for (;;) {
-		if ((rc = op_view(op, s, &v)) < 0 ||
+		if ((rc = op_view(op, s, &v)) < 0 || (rc = op_hold(op)) < 0 ||
 		    (rc = engine_plan(op->e, &op->goal, v, now_ms, &er)) < 0)
 			return rc;
 		if (er.outcome == ENGINE_RUNNING || op->stage != 1 ||

@@ -20,13 +20,21 @@ cleanup() {
 trap cleanup EXIT
 : >"$T/conf"
 chmod 0600 "$T/conf"
+# start: the daemon, answering (a busy machine may take a while).
 start() {
-	rm -f "$T/sock"
 	"$SQUEEZERD" -d --backend=sim --host "$HERE/../rpc/host-fast.json" \
 	    -s "$T/sock" -f "$T/conf" 2>>"$T/log" &
 	pid=$!
 	i=0
-	while [ ! -S "$T/sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	until [ -n "$(call host.status '{}')" ]; do
+		i=$((i + 1))
+		if [ $i -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
+			echo "faults: squeezerd did not start; its log:" >&2
+			tail -20 "$T/log" >&2
+			exit 2
+		fi
+		sleep 0.05
+	done
 }
 # call METHOD PARAMS: the reply line, or nothing if the daemon is gone
 call() {
@@ -56,7 +64,11 @@ while [ $c -lt "$CYCLES" ]; do
 		transfer) call reservation.transfer "{\"id\":\"c$c\",\"domid\":$d}" >/dev/null ;;
 		build) call sim.domain.build "{\"domid\":$d,\"target-kib\":32768,\"dynamic-min-kib\":32768,\"dynamic-max-kib\":32768}" >/dev/null ;;
 		delete) r=$(call reservation.delete "{\"id\":\"c$c\"}")
-			[ -n "$(get "$r" result.id)" ] && held=$(echo "$held" | sed "s/ c$c\$//; s/ c$c / /") ;;
+			# no reply (killed meanwhile): it may or may not have
+			# been carried out, and either is right; the books
+			# below check it was all or nothing
+			[ -n "$(get "$r" result.id)" ] || [ -z "$r" ] &&
+			    held=$(echo "$held" | sed "s/ c$c\$//; s/ c$c / /") ;;
 		destroy) call sim.domain.destroy "{\"domid\":$d}" >/dev/null ;;
 		esac
 		if [ $step -eq "$kill_at" ]; then
