@@ -152,6 +152,11 @@ const char		*engine_held(const struct engine *,
  */
 int			 engine_hold(struct engine *, const int32_t *domids,
 			    size_t n);
+/*
+ * A domain did not move because its target could not be written: not the
+ * guest's fault, so later operations ask it again.
+ */
+void			 engine_forgive(struct engine *, int32_t domid);
 /* Why a domain is where it is, in words (domain.list). */
 const char		*engine_dom_reason(const struct engine *,
 			    const struct hv_domain *);

@@ -127,8 +127,10 @@ int	op_step(struct op *, const struct host_snapshot *, uint64_t now_ms,
 /*
  * How applying an action went: a target that could not be written is no
  * progress, so a domain whose writes keep failing is stuck, not waited for.
+ * True when this is news (the first failure, or the first success after
+ * failures): worth a log line.
  */
-void	op_applied(struct op *, int32_t domid, int64_t target_kib, int rc);
+bool	op_applied(struct op *, int32_t domid, int64_t target_kib, int rc);
 
 /*
  * End a running operation now (a cancel, or an error outside it): the

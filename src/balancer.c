@@ -141,18 +141,22 @@ bal_apply(struct balancer *b, struct bal_op *bop, const struct op_result *r)
 	size_t				 k;
 	long				 i;
 	int				 rc;
+	bool				 news;
 
 	for (k = 0; k < r->nactions; k++) {
 		a = &r->actions[k];
 		if ((i = host_find(s, a->domid)) < 0)
 			continue;	/* gone meanwhile */
 		rc = b->host->apply(b->ctx, &s->doms[i], a->target_kib);
-		if (rc < 0)
+		news = bop->op == NULL || r->outcome != OP_RUNNING ||
+		    op_applied(bop->op, a->domid, a->target_kib, rc);
+		if (rc < 0 && news)
 			log_warnx("domain %" PRId32 ": cannot set target %"
-			    PRId64 " KiB: %s", a->domid, a->target_kib,
-			    strerror(-rc));
-		if (bop->op != NULL && r->outcome == OP_RUNNING)
-			op_applied(bop->op, a->domid, a->target_kib, rc);
+			    PRId64 " KiB: %s (no progress until it can)",
+			    a->domid, a->target_kib, strerror(-rc));
+		else if (rc == 0 && news && r->outcome == OP_RUNNING)
+			log_info("domain %" PRId32 ": its target can be set "
+			    "again", a->domid);
 	}
 	if (r->nactions > 0)
 		b->host->sync(b->ctx);

@@ -263,6 +263,15 @@ engine_hold(struct engine *e, const int32_t *domids, size_t n)
 	return 0;
 }
 
+void
+engine_forgive(struct engine *e, int32_t domid)
+{
+	struct engine_dom	*t = engine_lookup(e, domid);
+
+	if (t != NULL)
+		t->stuck_at_ms = 0;
+}
+
 static bool
 engine_is_held(const struct engine *e, int32_t domid)
 {

@@ -47,6 +47,8 @@ struct op {
 	size_t			 nsaved, capsaved;
 	struct op_unwritten	*unwritten;
 	size_t			 nunwritten, capunwritten;
+	int32_t			*blameless;	/* writes failed: not stuck */
+	size_t			 nblameless, capblameless;
 	/* scratch: the engine's view, results */
 	struct hv_domain	*view;
 	size_t			 capview;
@@ -141,6 +143,7 @@ op_free(struct op *op)
 	free(op->node_doms);
 	free(op->saved);
 	free(op->unwritten);
+	free(op->blameless);
 	free(op->view);
 	free(op->acts);
 	free(op->ids);
@@ -421,10 +424,13 @@ static int
 op_end(struct op *op, const struct host_snapshot *s, enum op_outcome o,
     struct op_result *r)
 {
+	size_t	i;
 	int	rc;
 
 	if (op->running && !op->planned)
 		engine_abort(op->e);
+	for (i = 0; i < op->nblameless; i++)
+		engine_forgive(op->e, op->blameless[i]);
 	op->running = false;
 	op->ended = true;
 	r->outcome = o;
@@ -592,25 +598,31 @@ op_forget_written(struct op *op, const struct host_snapshot *s)
 	}
 }
 
-void
+bool
 op_applied(struct op *op, int32_t domid, int64_t target_kib, int rc)
 {
 	size_t	k;
+	bool	news;
 
 	for (k = 0; k < op->nunwritten && op->unwritten[k].domid != domid;
 	    k++)
 		;
+	news = (rc < 0) == (k == op->nunwritten);
 	if (rc == 0) {
 		if (k < op->nunwritten)
 			op->unwritten[k] = op->unwritten[--op->nunwritten];
-		return;
+		return news;
 	}
 	if (k == op->nunwritten && op_grow(&op->unwritten,
 	    &op->capunwritten, k + 1, sizeof(*op->unwritten)) < 0)
-		return;		/* then it only looks like no progress later */
+		return news;	/* then it only looks like no progress later */
 	if (k == op->nunwritten)
 		op->nunwritten++;
 	op->unwritten[k] = (struct op_unwritten){ domid, target_kib };
+	if (news && op_grow(&op->blameless, &op->capblameless,
+	    op->nblameless + 1, sizeof(*op->blameless)) == 0)
+		op->blameless[op->nblameless++] = domid;
+	return news;
 }
 
 static size_t

@@ -88,7 +88,7 @@ simu_apply(struct sim_host *h, const struct host_snapshot *snap,
 		rc = engine_apply(&sim_apply_ops, h, &snap->doms[i],
 		    r->actions[k].target_kib);
 		if (r->outcome == OP_RUNNING)
-			op_applied(op, r->actions[k].domid,
+			(void)op_applied(op, r->actions[k].domid,
 			    r->actions[k].target_kib, rc);
 		if (rc < 0) {
 			snprintf(err, errlen, "domain %" PRId32 ": cannot "
