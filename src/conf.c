@@ -168,7 +168,7 @@ conf_parse_frac(const char **pp, uint64_t *ret_frac, uint64_t *ret_div)
 	return 0;
 }
 
-/* whole + frac / div units of scale, rounded to the nearest unit: -ERANGE above max. */
+/* whole + frac / div units of scale, rounded; -ERANGE above max. */
 static int
 conf_scale(uint64_t whole, uint64_t frac, uint64_t div, uint64_t scale,
     uint64_t max, uint64_t *ret)
