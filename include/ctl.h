@@ -85,6 +85,9 @@ int	ctl_cmd_fetch(const struct ctl *, const char *method,
 	    struct json_object *params, struct ctl_progress *prog,
 	    struct json_object **ret);
 
+/* Say why a call on rpc failed with rc: the daemon's error, or ours. */
+int	ctl_cmd_failed(const struct ctl *, struct ctl_rpc *, int rc);
+
 /* ctl_cmd_fetch(), then the result shown with text (NULL: as JSON). */
 int	ctl_cmd_exec(const struct ctl *, const char *method,
 	    struct json_object *params, ctl_text_fn *text);

@@ -34,8 +34,7 @@ ctl_cmd_connect(const struct ctl *ctl, struct ctl_rpc **ret)
 	return rc;
 }
 
-/* Say why the call on rpc failed: the daemon's error, or ours. */
-static int
+int
 ctl_cmd_failed(const struct ctl *ctl, struct ctl_rpc *rpc, int rc)
 {
 	if (rc == -EREMOTEIO && ctl_rpc_error(rpc) != NULL)

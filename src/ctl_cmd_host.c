@@ -88,7 +88,7 @@ ctl_cmd_host_status_run(struct ctl *ctl, const struct ctl_args *a)
 const struct ctl_cmd ctl_cmd_host_status = {
 	"status", ctl_cmd_host_status_run, "", 0, 0, "",
 	"show the host's memory and the daemon's state",
-	"The host's total memory; what the balancer counts as free\n"
+	"Show the host's total memory; what the balancer counts as free\n"
 	"(physical free memory less reservations and the initial\n"
 	"reservations of domains not yet booted: it may be negative);\n"
 	"physical free memory; memory reserved; what the balloons hold\n"
@@ -109,7 +109,7 @@ ctl_cmd_host_domains_run(struct ctl *ctl, const struct ctl_args *a)
 const struct ctl_cmd ctl_cmd_host_domains = {
 	"domains", ctl_cmd_host_domains_run, "", 0, 0, "",
 	"list the domains and their memory",
-	"Each domain's id (and name, when the daemon knows it),\n"
+	"List each domain's id (and name, when the daemon knows it),\n"
 	"dynamic-min, dynamic-max, balloon target, actual memory and\n"
 	"maxmem, and its state: active; inactive (stuck during the last\n"
 	"operation); uncooperative (off its target for\n"
@@ -321,10 +321,10 @@ ctl_cmd_host_config_run(struct ctl *ctl, const struct ctl_args *a)
 const struct ctl_cmd ctl_cmd_host_config = {
 	"config", ctl_cmd_host_config_run, "", 0, 0, "",
 	"show the daemon's configuration",
-	"One \"key = value\" line per key of squeezerd.conf(5), sizes in\n"
-	"the largest unit that holds them whole (72M, 1G): the output is a\n"
-	"configuration file that \"squeezerd -n\" accepts.  With -j, sizes\n"
-	"are numbers of KiB.\n",
+	"Print the daemon's configuration: one \"key = value\" line per key\n"
+	"of squeezerd.conf(5), sizes in the largest unit that holds them\n"
+	"whole (72M, 1G): the output is a configuration file that\n"
+	"\"squeezerd -n\" accepts.  With -j, sizes are numbers of KiB.\n",
 };
 
 /* The text as it is, but no control characters other than line ends. */
@@ -351,7 +351,7 @@ ctl_cmd_host_metrics_run(struct ctl *ctl, const struct ctl_args *a)
 const struct ctl_cmd ctl_cmd_host_metrics = {
 	"metrics", ctl_cmd_host_metrics_run, "", 0, 0, "",
 	"print the daemon's metrics (Prometheus text)",
-	"The daemon's metrics as they are, in the Prometheus text\n"
+	"Print the daemon's metrics as they are, in the Prometheus text\n"
 	"exposition format.\n",
 };
 

@@ -46,8 +46,9 @@ const struct ctl_cmd ctl_cmd_resv_reservations = {
 	"reservations", ctl_cmd_resv_reservations_run, "S", 0, 0,
 	"[--session S]",
 	"list the reservations",
-	"The reservations, or those of session S: id, session, size, the\n"
-	"domain it was transferred to, and the time left before it expires.\n",
+	"List the reservations, or those of session S: id, session, size,\n"
+	"the domain it was transferred to, and the time left before it\n"
+	"expires.\n",
 };
 
 static void
@@ -189,7 +190,7 @@ ctl_cmd_resv_pending_run(struct ctl *ctl, const struct ctl_args *a)
 const struct ctl_cmd ctl_cmd_resv_pending = {
 	"pending", ctl_cmd_resv_pending_run, "", 0, 0, "",
 	"list the reserves waiting or running",
-	"The reserves waiting in the daemon's queue or running: id,\n"
+	"List the reserves waiting in the daemon's queue or running: id,\n"
 	"session, size (MIN-MAX for a range), whether each is running, and\n"
 	"for the running one the memory freed so far of what it needs and\n"
 	"the time it has run; for those with a deadline, the time left.\n",

@@ -74,8 +74,7 @@ ctl_top_once(const struct ctl *ctl, struct ctl_rpc *rpc, bool tty,
 
 	if ((rc = ctl_rpc_call(rpc, "host.status", NULL, &status)) < 0 ||
 	    (rc = ctl_rpc_call(rpc, "domain.list", NULL, &doms)) < 0) {
-		(void)ctl_output_fail(ctl, "io_error", "%s",
-		    ctl_rpc_strerror(rpc));
+		(void)ctl_cmd_failed(ctl, rpc, rc);
 		goto out;
 	}
 	o = json_object_new_object();
