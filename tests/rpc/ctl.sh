@@ -722,9 +722,9 @@ ctls migrate-end 1 aborted
 succeeds
 tend
 
-# tty CMD...: run squeezerctl ARGS on a pseudo-terminal (script(1)); what
+# ontty ARGS...: run squeezerctl ARGS on a pseudo-terminal (script(1)); what
 # the terminal showed, both streams, lands in $TMP/out, the status in $RC.
-tty() {
+ontty() {
 	CMD="(on a terminal) $*"
 	: >"$TMP/err"
 	script -qec "$SQUEEZERCTL -s $SS $*" /dev/null </dev/null \
@@ -736,7 +736,7 @@ tcase "a progress line on a terminal: reserve, migrate-out, balance"
 if ! command -v script >/dev/null 2>&1; then
 	echo "      (skipped: no script(1))"
 else
-	tty reserve 3G --deadline 20s --id ctl-progress --session p
+	ontty reserve 3G --deadline 20s --id ctl-progress --session p
 	succeeds
 	if ! grep -Eq '^reserve \([0-9.]+m?s\): freed [0-9.]+ of [0-9.]+ [MG]iB, [0-9.]+s left' \
 	    "$TMP/out.lines"; then
@@ -750,7 +750,7 @@ else
 	fi
 	ctls delete ctl-progress --session p
 	succeeds
-	tty migrate-out 2 3G
+	ontty migrate-out 2 3G
 	succeeds
 	if ! grep -Eq '^migrate-out \([0-9.]+m?s\): domain 2: [0-9.]+ GiB, target 3\.0 GiB' \
 	    "$TMP/out.lines"; then
@@ -758,7 +758,7 @@ else
 	fi
 	ctls migrate-end 2 aborted
 	succeeds
-	tty balance
+	ontty balance
 	succeeds
 	if ! grep -Eq '^balance \([0-9.]+m?s\): [0-9]+ domains? moving, [0-9.]+ [KMG]iB free' \
 	    "$TMP/out.lines"; then
