@@ -34,8 +34,12 @@ POLICY_SRC = policy/policy.c policy/proportional.c policy/weighted.c \
 	   policy/pressure.c
 CORE	 = src/host.c src/engine.c src/op.c src/conf.c $(POLICY_SRC)
 SIMSRC	 = src/sim.c src/scenario.c src/simulate.c
-CTL_SRC	 = src/squeezerctl.c src/ctl_rpc.c src/ctl_parse.c src/resv.c src/backend.c src/ctl_plot.c \
-	   src/ctl_svg.c $(CORE) $(SIMSRC)
+CTL_SRC	 = src/squeezerctl.c src/ctl_parse.c src/ctl_cmd.c \
+	   src/ctl_cmd_host.c src/ctl_cmd_resv.c src/ctl_cmd_mig.c \
+	   src/ctl_cmd_sim.c src/ctl_top.c src/ctl_progress.c \
+	   src/ctl_output.c src/ctl_output_text.c src/ctl_output_json.c \
+	   src/ctl_fmt.c src/ctl_rpc.c src/resv.c src/backend.c \
+	   src/ctl_plot.c src/ctl_svg.c $(CORE) $(SIMSRC)
 RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
 	   src/rpc_host_status.c src/rpc_login.c src/rpc_migration.c \
@@ -130,7 +134,7 @@ build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
 build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_ctl_parse: $(call sanobj,tests/unit/test_ctl_parse.c \
-	    src/ctl_parse.c src/conf.c src/host.c $(POLICY_SRC))
+	    $(filter-out src/squeezerctl.c,$(CTL_SRC)))
 build/san/tests/unit/test_ctl_svg: $(call sanobj,tests/unit/test_ctl_svg.c \
 	    src/ctl_svg.c)
 build/san/tests/unit/test_metrics: $(call sanobj,tests/unit/test_metrics.c \

@@ -52,16 +52,45 @@ int	conf_set(struct conf *, const char *key, const char *value,
  */
 int	conf_load(const char *path, FILE *errf, struct conf *ret);
 
-/* Print every key in canonical form ("-nv"): the output parses again. */
+/*
+ * Print every key in canonical form ("-nv"): sizes in the largest unit
+ * that holds them whole ("72M", "1G", "512"), durations in the largest
+ * units ("1h", "1m30s", "1.5s", "500ms"), the socket mode in octal.  The
+ * output parses again to the same configuration.
+ */
 void	conf_print(const struct conf *, FILE *);
+
+/* As conf_print(); with CONF_WRITE_KIB, sizes as bare KiB ("73728"). */
+#define CONF_WRITE_KIB	0x1
+void	conf_write(const struct conf *, FILE *, int flags);
 
 struct engine_conf;
 
 /* The engine's settings from a configuration (-EINVAL: unknown policy). */
 int	conf_engine(const struct conf *, struct engine_conf *ret);
 
-/* Parse a duration ("5", "5s", "0.5s", "500ms"; bare numbers are seconds). */
+/*
+ * Parse a duration into ms, at most max_ms: numbers with units, largest
+ * first, each with an optional fraction: "500ms", "5s", "1.5s", "10m",
+ * "1h30m", "2d", "1y" (365 days); a bare number is seconds ("5", "0.5").
+ * Lower-case units only ("1M" is not a duration).  -EINVAL or -ERANGE.
+ */
 int	conf_parse_duration(const char *, uint64_t max_ms, uint64_t *ret_ms);
+
+/*
+ * Parse a size into KiB, at most max: digits, an optional fraction, and
+ * an optional unit K, M, G or T (any case, powers of 1024, as xl), itself
+ * optionally followed by "B" or "iB"; a bare number is KiB.  A fraction
+ * needs M, G or T and is rounded to the KiB.  "512M", "2GiB", "1.5G",
+ * "73728".  -EINVAL or -ERANGE.
+ */
+int	conf_parse_size(const char *, int64_t max, int64_t *ret_kib);
+
+/* Write kib exactly, in the largest unit that holds it whole: "72M". */
+void	conf_fmt_size(int64_t kib, char *buf, size_t len);
+
+/* Write ms exactly, largest units first: "1h", "1m30s", "1.5s", "0s". */
+void	conf_fmt_duration(uint64_t ms, char *buf, size_t len);
 
 /* Parse a strictly decimal, non-negative integer no larger than max. */
 int	conf_parse_int(const char *, int64_t max, int64_t *ret);

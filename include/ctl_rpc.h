@@ -42,9 +42,16 @@ int	ctl_rpc_call_ticking(struct ctl_rpc *, const char *method,
 	    struct json_object **ret_result);
 
 /*
- * The last failure as one line without a newline, e.g. "cannot_free:
- * needed 4194304 KiB, 1200 KiB free" or "unknown_reservation: <detail>".
+ * The last failure as one line without a newline, e.g. "cannot connect
+ * to ...", or for an error from the daemon its word and detail, as
+ * "unknown_reservation: <detail>".
  */
 const char	*ctl_rpc_strerror(const struct ctl_rpc *);
+
+/*
+ * The daemon's error object ({"code", "message", "data"?}) when the last
+ * call failed with -EREMOTEIO, else NULL; valid until the next call.
+ */
+struct json_object	*ctl_rpc_error(const struct ctl_rpc *);
 
 #endif

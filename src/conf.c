@@ -3,8 +3,11 @@
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "conf.h"
@@ -30,6 +33,9 @@ struct conf_key {
 
 #define KEY(n, t, f, lo, hi)	{ n, t, offsetof(struct conf, f), lo, hi }
 #define DAY_MS			(INT64_C(86400) * 1000)
+#define CONF_DAY_MS		(UINT64_C(86400) * 1000)
+#define CONF_YEAR_MS		(365 * CONF_DAY_MS)
+#define CONF_FRAC_DIV		1000000	/* fractions: 6 digits */
 
 /* Sorted by name: conf_find() searches it with bsearch. */
 static const struct conf_key conf_table[] = {
@@ -121,37 +127,235 @@ conf_parse_int(const char *s, int64_t max, int64_t *ret)
 	return 0;
 }
 
-int
-conf_parse_duration(const char *s, uint64_t max_ms, uint64_t *ret_ms)
+/* Parse digits at *pp into *ret, no more than max: -ERANGE beyond it. */
+static int
+conf_parse_digits(const char **pp, uint64_t max, uint64_t *ret)
 {
-	uint64_t	whole = 0, frac = 0, scale = 1000, div = 1, ms;
-	const char	*p = s;
+	const char	*p = *pp;
+	uint64_t	 v = 0;
+	unsigned int	 d;
 
-	if (s == NULL || !isdigit((unsigned char)*p))
+	if (!isdigit((unsigned char)*p))
 		return -EINVAL;
 	for (; isdigit((unsigned char)*p); p++) {
-		whole = whole * 10 + (uint64_t)(*p - '0');
-		if (whole > max_ms)
+		d = (unsigned int)(*p - '0');
+		if (d > max || v > (max - d) / 10)
 			return -ERANGE;
+		v = v * 10 + d;
 	}
+	*pp = p;
+	*ret = v;
+	return 0;
+}
+
+/*
+ * Parse an optional fraction ".ddd" at *pp: its first CONF_FRAC_DIGITS
+ * digits as *ret_frac over *ret_div (1 when there is none).
+ */
+static int
+conf_parse_frac(const char **pp, uint64_t *ret_frac, uint64_t *ret_div)
+{
+	const char	*p = *pp;
+	uint64_t	 frac = 0, div = 1;
+
 	if (*p == '.') {
 		if (!isdigit((unsigned char)*++p))
 			return -EINVAL;
 		for (; isdigit((unsigned char)*p); p++)
-			if (div < 1000000) {
+			if (div < CONF_FRAC_DIV) {
 				frac = frac * 10 + (uint64_t)(*p - '0');
 				div *= 10;
 			}
 	}
-	if (strcmp(p, "ms") == 0)
-		scale = 1;
-	else if (*p != '\0' && strcmp(p, "s") != 0)
-		return -EINVAL;
-	ms = whole * scale + (frac * scale + div / 2) / div;
-	if (ms > max_ms)
-		return -ERANGE;
-	*ret_ms = ms;
+	*pp = p;
+	*ret_frac = frac;
+	*ret_div = div;
 	return 0;
+}
+
+/* whole + frac / div units of scale, rounded; -ERANGE above max. */
+static int
+conf_scale(uint64_t whole, uint64_t frac, uint64_t div, uint64_t scale,
+    uint64_t max, uint64_t *ret)
+{
+	uint64_t	v, f;
+
+	if (whole > max / scale)
+		return -ERANGE;
+	v = whole * scale;
+	f = (frac * scale + div / 2) / div;	/* frac < div <= 10^6 */
+	if (f > max - v)
+		return -ERANGE;
+	*ret = v + f;
+	return 0;
+}
+
+/* The units of a duration, largest first, with their length in ms. */
+static const struct {
+	const char	*name;
+	uint64_t	 ms;
+} conf_dur_units[] = {
+	{ "y", CONF_YEAR_MS },
+	{ "d", CONF_DAY_MS },
+	{ "h", UINT64_C(3600000) },
+	{ "m", UINT64_C(60000) },
+	{ "s", UINT64_C(1000) },
+	{ "ms", UINT64_C(1) },
+};
+#define CONF_NDUR_UNITS	(sizeof(conf_dur_units) / sizeof(conf_dur_units[0]))
+
+/* The index of the duration unit [p, p + n) in conf_dur_units, or -1. */
+static int
+conf_dur_unit(const char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < CONF_NDUR_UNITS; i++)
+		if (strlen(conf_dur_units[i].name) == n &&
+		    strncmp(conf_dur_units[i].name, p, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+conf_parse_duration(const char *s, uint64_t max_ms, uint64_t *ret_ms)
+{
+	const char	*p = s, *u;
+	uint64_t	 whole, frac, div, part, total = 0;
+	int		 unit, last = -1, rc;
+
+	if (s == NULL)
+		return -EINVAL;
+	do {
+		/* a unit is at least a ms: digits above max_ms are too many */
+		if ((rc = conf_parse_digits(&p, max_ms, &whole)) < 0 ||
+		    (rc = conf_parse_frac(&p, &frac, &div)) < 0)
+			return rc;
+		for (u = p; isalpha((unsigned char)*p); p++)
+			;
+		if (p == u && u == s + strlen(s) && last == -1)
+			unit = conf_dur_unit("s", 1);	/* bare: seconds */
+		else if ((unit = conf_dur_unit(u, (size_t)(p - u))) <= last)
+			return -EINVAL;		/* units largest first */
+		if ((rc = conf_scale(whole, frac, div,
+		    conf_dur_units[unit].ms, max_ms, &part)) < 0)
+			return rc;
+		if (part > max_ms - total)
+			return -ERANGE;
+		total += part;
+		last = unit;
+	} while (*p != '\0');
+	*ret_ms = total;
+	return 0;
+}
+
+/* KiB per unit of the suffix [s, s + n): "", K, M, G, T, with B or iB. */
+static int
+conf_size_unit(const char *s, size_t n, uint64_t *ret_mult)
+{
+	static const char	 units[] = "kmgt";
+	const char		*u;
+
+	if (n == 0) {
+		*ret_mult = 1;
+		return 0;
+	}
+	if ((u = strchr(units, tolower((unsigned char)*s))) == NULL ||
+	    *s == '\0')
+		return -EINVAL;
+	s++;
+	n--;
+	if (n != 0 && !(n == 1 && strncasecmp(s, "b", 1) == 0) &&
+	    !(n == 2 && strncasecmp(s, "ib", 2) == 0))
+		return -EINVAL;
+	*ret_mult = UINT64_C(1) << (10 * (u - units));
+	return 0;
+}
+
+int
+conf_parse_size(const char *s, int64_t max, int64_t *ret_kib)
+{
+	const char	*p = s;
+	uint64_t	 whole, frac, div, mult, kib;
+	int		 rc;
+
+	if (s == NULL || max < 0)
+		return -EINVAL;
+	/* digits first: no sign, no space, no empty number */
+	if ((rc = conf_parse_digits(&p, UINT64_MAX, &whole)) < 0 ||
+	    (rc = conf_parse_frac(&p, &frac, &div)) < 0 ||
+	    (rc = conf_size_unit(p, strlen(p), &mult)) < 0)
+		return rc == -ERANGE ? rc : -EINVAL;
+	if (div > 1 && mult == 1)
+		return -EINVAL;		/* KiB are whole: "1.5", "1.5K" */
+	if ((rc = conf_scale(whole, frac, div, mult, (uint64_t)max, &kib)) < 0)
+		return rc;
+	*ret_kib = (int64_t)kib;
+	return 0;
+}
+
+static size_t	conf_fmt_cat(char *, size_t, size_t, const char *, ...)
+		    __attribute__((format(printf, 4, 5)));
+
+/* Append to buf (of len bytes, k used) as snprintf; what it added. */
+static size_t
+conf_fmt_cat(char *buf, size_t len, size_t k, const char *fmt, ...)
+{
+	va_list	ap;
+	int	r;
+
+	if (k >= len)
+		return 0;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + k, len - k, fmt, ap);
+	va_end(ap);
+	return r < 0 ? 0 : (size_t)r;
+}
+
+void
+conf_fmt_size(int64_t kib, char *buf, size_t len)
+{
+	static const char	 units[] = "\0MGT";
+	uint64_t		 v = kib < 0 ? -(uint64_t)kib : (uint64_t)kib;
+	int			 u = 0;
+
+	while (v != 0 && u < 3 && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	(void)snprintf(buf, len, "%s%" PRIu64 "%.1s", kib < 0 ? "-" : "", v,
+	    &units[u]);
+}
+
+void
+conf_fmt_duration(uint64_t ms, char *buf, size_t len)
+{
+	char		frac[8];
+	size_t		i, k = 0;
+	uint64_t	n, r;
+
+	buf[0] = '\0';
+	/* whole years, days, hours and minutes, then what is left */
+	for (i = 0; conf_dur_units[i].ms >= 60000; i++)
+		if ((n = ms / conf_dur_units[i].ms) != 0) {
+			ms -= n * conf_dur_units[i].ms;
+			k += conf_fmt_cat(buf, len, k, "%" PRIu64 "%s", n,
+			    conf_dur_units[i].name);
+		}
+	r = ms % 1000;
+	if (ms == 0 && k == 0)
+		(void)conf_fmt_cat(buf, len, k, "0s");
+	else if (ms != 0 && r == 0)
+		(void)conf_fmt_cat(buf, len, k, "%" PRIu64 "s", ms / 1000);
+	else if (ms != 0 && ms < 1000)
+		(void)conf_fmt_cat(buf, len, k, "%" PRIu64 "ms", ms);
+	else if (ms != 0) {
+		(void)snprintf(frac, sizeof(frac), "%03" PRIu64, r);
+		while (frac[strlen(frac) - 1] == '0')
+			frac[strlen(frac) - 1] = '\0';
+		(void)conf_fmt_cat(buf, len, k, "%" PRIu64 ".%ss", ms / 1000,
+		    frac);
+	}
 }
 
 static int
@@ -203,14 +407,16 @@ conf_set_key(char *base, const struct conf_key *k, const char *v,
 {
 	uint64_t	ms;
 	int64_t		kib;
-	int		rc;
+	char		lo[32], hi[32];
 
 	switch (k->type) {
 	case CONF_KIB:
-		if ((rc = conf_parse_int(v, k->max, &kib)) < 0 || kib < k->min) {
-			snprintf(err, errlen, "\"%.64s\" is not a size in "
-			    "KiB from %" PRId64 " to %" PRId64, v,
-			    k->min, k->max);
+		if (conf_parse_size(v, k->max, &kib) < 0 ||
+		    kib < k->min) {
+			conf_fmt_size(k->min, lo, sizeof(lo));
+			conf_fmt_size(k->max, hi, sizeof(hi));
+			snprintf(err, errlen, "\"%.64s\" is not a size from %s "
+			    "to %s (KiB, or with a unit: 512M, 2G)", v, lo, hi);
 			return -EINVAL;
 		}
 		memcpy(base + k->off, &kib, sizeof(kib));
@@ -218,9 +424,11 @@ conf_set_key(char *base, const struct conf_key *k, const char *v,
 	case CONF_DURATION:
 		if (conf_parse_duration(v, (uint64_t)k->max, &ms) < 0 ||
 		    ms < (uint64_t)k->min) {
+			conf_fmt_duration((uint64_t)k->min, lo, sizeof(lo));
+			conf_fmt_duration((uint64_t)k->max, hi, sizeof(hi));
 			snprintf(err, errlen, "\"%.64s\" is not a duration "
-			    "from %" PRId64 "ms to %" PRId64 "s (e.g. 5s, "
-			    "500ms)", v, k->min, k->max / 1000);
+			    "from %s to %s (e.g. 500ms, 5s, 10m, 1h)", v, lo,
+			    hi);
 			return -EINVAL;
 		}
 		memcpy(base + k->off, &ms, sizeof(ms));
@@ -348,52 +556,60 @@ out:
 	return rc;
 }
 
-/* Print a duration in the shortest exact form. */
+/* Print the value of key k of the configuration at base. */
 static void
-conf_print_duration(FILE *f, uint64_t ms)
+conf_write_value(const char *base, const struct conf_key *k, int flags,
+    FILE *f)
 {
-	if (ms % 1000 == 0)
-		fprintf(f, "%" PRIu64 "s", ms / 1000);
-	else
-		fprintf(f, "%" PRIu64 "ms", ms);
+	char		buf[64];
+	int64_t		kib;
+	uint64_t	ms;
+	unsigned int	mode;
+
+	switch (k->type) {
+	case CONF_KIB:
+		memcpy(&kib, base + k->off, sizeof(kib));
+		if (flags & CONF_WRITE_KIB)
+			(void)snprintf(buf, sizeof(buf), "%" PRId64, kib);
+		else
+			conf_fmt_size(kib, buf, sizeof(buf));
+		fputs(buf, f);
+		break;
+	case CONF_DURATION:
+		memcpy(&ms, base + k->off, sizeof(ms));
+		conf_fmt_duration(ms, buf, sizeof(buf));
+		fputs(buf, f);
+		break;
+	case CONF_BOOL:
+		fputs(*(const bool *)(base + k->off) ? "yes" : "no", f);
+		break;
+	case CONF_POLICY:
+	case CONF_GROUP:
+		fputs(base + k->off, f);
+		break;
+	case CONF_MODE:
+		memcpy(&mode, base + k->off, sizeof(mode));
+		fprintf(f, "%04o", mode);
+		break;
+	}
+}
+
+void
+conf_write(const struct conf *c, FILE *f, int flags)
+{
+	size_t	i;
+
+	for (i = 0; i < CONF_NKEYS; i++) {
+		fprintf(f, "%s = ", conf_table[i].name);
+		conf_write_value((const char *)c, &conf_table[i], flags, f);
+		fputc('\n', f);
+	}
 }
 
 void
 conf_print(const struct conf *c, FILE *f)
 {
-	const struct conf_key	*k;
-	const char		*base = (const char *)c;
-	int64_t			 kib;
-	uint64_t		 ms;
-	unsigned int		 mode;
-	size_t			 i;
-
-	for (i = 0; i < CONF_NKEYS; i++) {
-		k = &conf_table[i];
-		fprintf(f, "%s = ", k->name);
-		switch (k->type) {
-		case CONF_KIB:
-			memcpy(&kib, base + k->off, sizeof(kib));
-			fprintf(f, "%" PRId64, kib);
-			break;
-		case CONF_DURATION:
-			memcpy(&ms, base + k->off, sizeof(ms));
-			conf_print_duration(f, ms);
-			break;
-		case CONF_BOOL:
-			fputs(*(const bool *)(base + k->off) ? "yes" : "no", f);
-			break;
-		case CONF_POLICY:
-		case CONF_GROUP:
-			fputs(base + k->off, f);
-			break;
-		case CONF_MODE:
-			memcpy(&mode, base + k->off, sizeof(mode));
-			fprintf(f, "%04o", mode);
-			break;
-		}
-		fputc('\n', f);
-	}
+	conf_write(c, f, 0);
 }
 
 int

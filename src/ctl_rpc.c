@@ -31,6 +31,7 @@ struct ctl_rpc {
 	char		*rpc_buf;	/* bytes read, not yet a whole line */
 	size_t		 rpc_len, rpc_cap;
 	int64_t		 rpc_id;	/* of the last request */
+	struct json_object *rpc_error;	/* the daemon's, of the last call */
 	ctl_rpc_tick_fn	*rpc_tick;	/* while a call waits; NULL: none */
 	void		*rpc_tick_arg;
 	unsigned int	 rpc_tick_ms;
@@ -119,6 +120,7 @@ ctl_rpc_free(struct ctl_rpc *rpc)
 		return;
 	if (rpc->rpc_fd != -1)
 		(void)close(rpc->rpc_fd);
+	json_object_put(rpc->rpc_error);
 	free(rpc->rpc_path);
 	free(rpc->rpc_buf);
 	free(rpc);
@@ -331,54 +333,6 @@ ctl_rpc_str(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-/* Append "what 3, 5" for a non-empty array of domids in data; else false. */
-static bool
-ctl_rpc_cat_domids(struct ctl_rpc *rpc, struct json_object *data,
-    const char *key, const char *what)
-{
-	struct json_object	*a;
-	size_t			 i, n;
-
-	if (!json_object_object_get_ex(data, key, &a) ||
-	    !json_object_is_type(a, json_type_array) ||
-	    (n = json_object_array_length(a)) == 0)
-		return false;
-	ctl_rpc_caterr(rpc, "%s", what);
-	for (i = 0; i < n; i++)
-		ctl_rpc_caterr(rpc, "%s%" PRId64, i > 0 ? ", " : " ",
-		    json_object_get_int64(json_object_array_get_idx(a, i)));
-	return true;
-}
-
-/* Append the numbers of the errors whose data rpc.md lists; else false. */
-static bool
-ctl_rpc_explain(struct ctl_rpc *rpc, const char *word,
-    struct json_object *data)
-{
-	int64_t	needed, got;
-
-	if (strcmp(word, "cannot_free") == 0 &&
-	    ctl_rpc_int(data, "needed-kib", &needed) &&
-	    ctl_rpc_int(data, "free-kib", &got)) {
-		ctl_rpc_caterr(rpc, ": needed %" PRId64 " KiB, %" PRId64
-		    " KiB free", needed, got);
-		return true;
-	}
-	if (strcmp(word, "deadline_exceeded") == 0 &&
-	    ctl_rpc_int(data, "needed-kib", &needed) &&
-	    ctl_rpc_int(data, "freed-kib", &got)) {
-		ctl_rpc_caterr(rpc, ": needed %" PRId64 " KiB, freed %"
-		    PRId64 " KiB", needed, got);
-		(void)ctl_rpc_cat_domids(rpc, data, "stalled",
-		    "; stalled: domains");
-		return true;
-	}
-	if (strcmp(word, "refused") == 0)
-		return ctl_rpc_cat_domids(rpc, data, "domids",
-		    ": domains did not give memory back:");
-	return false;
-}
-
 /* Set the message from the daemon's error object: "word: detail". */
 static void
 ctl_rpc_remote(struct ctl_rpc *rpc, struct json_object *err)
@@ -396,8 +350,7 @@ ctl_rpc_remote(struct ctl_rpc *rpc, struct json_object *err)
 		(void)ctl_rpc_int(err, "code", &code);
 		ctl_rpc_seterr(rpc, "error %" PRId64, code);
 	}
-	if ((word == NULL || !ctl_rpc_explain(rpc, word, data)) &&
-	    detail != NULL)
+	if (detail != NULL)
 		ctl_rpc_caterr(rpc, ": %s", detail);
 	/* the daemon's words go to a terminal: no control characters */
 	for (p = rpc->rpc_err; *p != '\0'; p++)
@@ -415,6 +368,7 @@ ctl_rpc_take(struct ctl_rpc *rpc, struct json_object *resp,
 
 	if (json_object_object_get_ex(resp, "error", &v)) {
 		ctl_rpc_remote(rpc, v);
+		rpc->rpc_error = json_object_get(v);
 		return -EREMOTEIO;
 	}
 	if (!ctl_rpc_int(resp, "id", &id) || id != rpc->rpc_id) {
@@ -438,6 +392,8 @@ ctl_rpc_call(struct ctl_rpc *rpc, const char *method,
 	size_t			 len = 0;
 	int			 rc;
 
+	json_object_put(rpc->rpc_error);
+	rpc->rpc_error = NULL;
 	if ((rc = ctl_rpc_send(rpc, method, params)) < 0 ||
 	    (rc = ctl_rpc_read_line(rpc, &len)) < 0)
 		return rc;
@@ -471,4 +427,10 @@ const char *
 ctl_rpc_strerror(const struct ctl_rpc *rpc)
 {
 	return rpc->rpc_err;
+}
+
+struct json_object *
+ctl_rpc_error(const struct ctl_rpc *rpc)
+{
+	return rpc->rpc_error;
 }

@@ -9,7 +9,10 @@
 #include "rpc.h"
 #include "squeezerd.h"
 
-/* One "key = value" line of conf_print(); digits become numbers. */
+/*
+ * One "key = value" line of conf_write(): a decimal number (sizes, in KiB)
+ * becomes a number; the rest, the octal socket mode included, a string.
+ */
 static void
 rpc_config_line(struct json_object *o, char *line)
 {
@@ -21,7 +24,8 @@ rpc_config_line(struct json_object *o, char *line)
 	*eq = '\0';
 	v = eq + 3;
 	v[strcspn(v, "\n")] = '\0';
-	if (conf_parse_int(v, INT64_MAX, &n) == 0)
+	if ((v[0] != '0' || v[1] == '\0') &&
+	    conf_parse_int(v, INT64_MAX, &n) == 0)
 		json_object_object_add(o, line, json_object_new_int64(n));
 	else
 		json_object_object_add(o, line, json_object_new_string(v));
@@ -41,7 +45,7 @@ rpc_config_get_exec(struct squeezerd *bd, struct rpc_req *req,
 		return RPC_FAILED;
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return rpc_fail(req, RPC_E_INTERNAL, "out of memory");
-	conf_print(&bd->bd_conf, f);
+	conf_write(&bd->bd_conf, f, CONF_WRITE_KIB);
 	fclose(f);
 	o = json_object_new_object();
 	for (line = strtok_r(text, "\n", &save); line != NULL;

@@ -163,10 +163,10 @@ fi
 
 "$ctl" plot >"$tmp/out" 2>"$tmp/err"
 rc=$?
-if [ "$rc" -eq 1 ] && grep -q '^usage: squeezerctl plot FILE' "$tmp/err"; then
-	ok "no FILE: the usage line, exit 1"
+if [ "$rc" -eq 2 ] && grep -q '^usage: squeezerctl plot FILE' "$tmp/err"; then
+	ok "no FILE: the usage line, exit 2"
 else
-	no "no FILE: the usage line, exit 1" "exit $rc" "$(cat "$tmp/err")"
+	no "no FILE: the usage line, exit 2" "exit $rc" "$(cat "$tmp/err")"
 fi
 
 "$ctl" plot "$scen" -o "$tmp/no/such/dir.svg" >"$tmp/out" 2>"$tmp/err"

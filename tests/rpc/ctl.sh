@@ -1,6 +1,9 @@
 #!/bin/sh
 # tests/rpc/ctl.sh: squeezerctl against a private squeezerd on the simulated
-# backend: every command in text and -j form, exit statuses, errors.
+# backend: every command in text and -j form, --help and --version, sizes
+# and durations in and out, exit statuses (0, 1 refused or failed, 2
+# usage), errors as text and as JSON, the configuration round trip through
+# "squeezerd -n", the progress line on a terminal and none elsewhere.
 # Prints SKIP and exits 0 while "squeezerctl help" has no "status".
 #
 # Environment: SQUEEZERCTL, SQUEEZERD, JGET, RPCC; KEEP=1 keeps the temp
@@ -103,6 +106,20 @@ succeeds() {
 	fi
 }
 
+# exits N: the status is N.
+exits() {
+	if [ "$RC" -ne "$1" ]; then
+		bad "exit status $RC, want $1"
+	fi
+}
+
+# quiet: nothing on stderr.
+quiet() {
+	if [ -s "$TMP/err" ]; then
+		bad "stderr is not empty"
+	fi
+}
+
 # fails: a non-zero status and a message on stderr, none on stdout.
 fails() {
 	if [ "$RC" -eq 0 ]; then
@@ -144,22 +161,71 @@ jeq() {
 
 UUID='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
-tcase "help lists every command"
+tcase "help lists every command, one a line, name first"
 ctl help
 succeeds
+cp "$TMP/out" "$TMP/help"
 for c in status domains reservations reserve transfer delete balance plan \
     call pending cancel migrate-in migrate-out migrate-end policy metrics \
-    plot; do
-	if ! grep -q "^ *$c" "$TMP/out"; then
-		bad "help does not list $c"
+    plot top login config simulate help; do
+	if ! sed -n '/^commands:$/,/^$/p' "$TMP/help" | grep -q "^  $c  "; then
+		bad "help does not list $c on a line of its own"
 	fi
 done
+for o in --help --version --json --socket --unit; do
+	if ! grep -q -- "$o" "$TMP/help"; then
+		bad "help does not mention $o"
+	fi
+done
+ctl --help
+succeeds
+if ! cmp -s "$TMP/out" "$TMP/help"; then
+	bad "--help is not what help prints"
+fi
+ctl -h
+succeeds
+if ! cmp -s "$TMP/out" "$TMP/help"; then
+	bad "-h is not what help prints"
+fi
+tend
+
+tcase "--version and -V: the release of include/version.h, exit 0"
+_v=$(sed -n 's/^#define SQUEEZERD_VERSION "\(.*\)"$/\1/p' include/version.h)
+for o in --version -V; do
+	ctl "$o"
+	succeeds
+	quiet
+	if [ "$(cat "$TMP/out")" != "squeezerctl $_v" ]; then
+		bad "$o printed '$(cat "$TMP/out")', want 'squeezerctl $_v'"
+	fi
+done
+tend
+
+tcase "help CMD and CMD --help: the command's usage and help, exit 0"
+ctl help reserve
+succeeds
+says '^usage: squeezerctl reserve SIZE\|MIN-MAX '
+says '--ttl'
+cp "$TMP/out" "$TMP/help-reserve"
+ctl reserve --help
+succeeds
+if ! cmp -s "$TMP/out" "$TMP/help-reserve"; then
+	bad "reserve --help is not what help reserve prints"
+fi
+ctl top -h
+succeeds
+says '^usage: squeezerctl top '
+ctl help nope
+exits 2
+errsays 'unknown command "nope"'
 tend
 
 tcase "status: text and -j"
 ctl status
 succeeds
-says free
+says '^total +11\.0 GiB$'
+says '^free +1\.0 GiB$'
+says '^host-reserve +72 MiB$'
 ctlj status
 succeeds
 jeq total-kib 11534336
@@ -170,6 +236,8 @@ tend
 tcase "domains: text and -j"
 ctl domains
 succeeds
+says '^DOMID +DYN-MIN\(GiB\) +DYN-MAX\(GiB\) +TARGET\(GiB\) +ACTUAL\(GiB\) +MAXMEM\(GiB\) +STATE$'
+says '^ +1 +1\.0 +2\.0 +2\.0 +2\.0 +2\.0 +active$'
 for d in 0 1 2 3 4; do
 	if ! grep -Eq "^ *$d( |$)" "$TMP/out"; then
 		bad "domain $d is not listed"
@@ -245,7 +313,7 @@ tend
 tcase "balance, plan, config"
 ctl balance
 succeeds
-says balanced
+says '^balanced: [0-9.]+ [KMG]iB free$'
 ctl plan
 succeeds
 ctlj plan 3G
@@ -283,42 +351,214 @@ if grep -Eq "$UUID" "$TMP/out"; then
 fi
 tend
 
-tcase "errors: exit status and a specific message on stderr"
+tcase "errors: exit status 1 (refused, failed) or 2 (usage), a message on stderr"
 ctl delete nope
 fails
+exits 1
 errsays 'unknown_reservation|unknown reservation|no reservation'
 ctl transfer "$ID1" 999
 fails
+exits 1
 errsays 'unknown_domain|unknown domain|no domain'
 ctl reserve abc
 fails
+exits 2
 errsays 'size|abc'
 ctl reserve 1G-512M
-if [ "$RC" -ne 0 ]; then
-	errsays 'range|min|max|size'
-fi
+exits 2
+errsays 'range|min|max|size'
 ctl reserve 64G
 fails
-errsays 'cannot_free|cannot free'
+exits 1
+errsays '^squeezerctl: reserve: cannot_free: needed 64\.0 GiB, [0-9.]+ [MG]iB free$'
 ctl frobnicate
 fails
+exits 2
 errsays 'frobnicate'
+errsays 'status'
+ctl re
+exits 2
+errsays 'ambiguous command "re".*reservations, reserve'
 ctl call no.such.method
 fails
+exits 1
 errsays 'method_not_found|no.such.method'
 ctl reserve
 fails
-errsays 'usage|reserve'
+exits 2
+errsays '^usage: squeezerctl reserve'
+ctl reserve 1G --bogus
+exits 2
+errsays 'unknown option --bogus'
+ctl reserve 1G -i 1s
+exits 2
+errsays 'reserve takes no option -i'
+ctl status extra
+exits 2
+errsays '^usage: squeezerctl status$'
+ctl -u X status
+exits 2
+errsays 'bad unit'
+ctl
+exits 2
+errsays '^usage: squeezerctl '
 "$SQUEEZERCTL" -s "$TMP/nonexistent.sock" status >"$TMP/out" 2>"$TMP/err" &&
     RC=0 || RC=$?
 CMD="-s $TMP/nonexistent.sock status"
 fails
+exits 1
+errsays 'cannot connect'
+tend
+
+tcase "-j: errors are a JSON object on stdout, nothing on stderr, same status"
+ctlj reserve 64G
+exits 1
+quiet
+jeq error.command reserve
+jeq error.message cannot_free
+jeq error.code -32001
+jeq error.data.needed-kib 67108864
+case $(j error.text) in
+"cannot_free: needed 64.0 GiB, "*" free")	;;
+*)	bad "error.text is '$(j error.text)'" ;;
+esac
+ctlj delete nope
+exits 1
+quiet
+jeq error.message unknown_reservation
+ctlj reserve
+exits 2
+quiet
+jeq error.message usage
+case $(j error.usage) in
+"usage: squeezerctl reserve "*)	;;
+*)	bad "error.usage is '$(j error.usage)'" ;;
+esac
+ctlj reserve abc
+exits 2
+quiet
+jeq error.message usage
+ctlj frobnicate
+exits 2
+quiet
+jeq error.message usage
+"$SQUEEZERCTL" -j -s "$TMP/nonexistent.sock" status >"$TMP/out" \
+    2>"$TMP/err" && RC=0 || RC=$?
+CMD="-j -s $TMP/nonexistent.sock status"
+exits 1
+quiet
+jeq error.message cannot_connect
+tend
+
+tcase "sizes in: K, M, G, T, iB and fractions; a bare number is KiB"
+for _s in 1.5G:1572864 1536M:1572864 1572864K:1572864 1572864:1572864 \
+    0.5gib:524288 2MiB:2048 1M-2MiB:2048 1t:1073741824; do
+	ctlj plan "${_s%%:*}"
+	case ${_s%%:*} in
+	*-*)	ctlj reserve "${_s%%:*}" --session sizes
+		succeeds
+		jeq kib "${_s#*:}" ;;
+	*)	succeeds
+		# plan aims for the size plus the host reserve (72 MiB)
+		jeq required-kib "$((${_s#*:} + 73728))" ;;
+	esac
+done
+ctl reserve 1.5G --session sizes
+succeeds
+ctlj reservations --session sizes
+if ! j '*.kib' | grep -qx 1572864; then
+	bad "reserve 1.5G: no reservation of 1572864 KiB"
+fi
+ctl reserve 1.5 --session sizes
+exits 2
+errsays 'bad size "1.5"'
+ctl reserve 1P
+exits 2
+ctl login sizes
+succeeds
+tend
+
+tcase "sizes out: a readable unit, or -u's; tables name theirs"
+ctl reserve 1.5G --session out --id out-1
+succeeds
+says '^reserved 1\.5 GiB: out-1$'
+ctl reserve 512M --session out --id out-2
+succeeds
+says '^reserved 512 MiB: out-2$'
+ctl reservations --session out
+succeeds
+says '^ID +SESSION +SIZE\(GiB\) +DOMID +EXPIRES$'
+says '^out-2 +out +0\.5 +- +-$'
+ctl -u M reservations --session out
+succeeds
+says '^ID +SESSION +SIZE\(MiB\) +DOMID +EXPIRES$'
+says '^out-1 +out +1536 +- +-$'
+ctl -u K status
+says '^total +11534336 KiB$'
+ctl --unit=G status
+says '^host-reserve +0\.1 GiB$'
+ctl -u m domains
+says 'TARGET\(MiB\)'
+ctl delete out-1 --session out
+succeeds
+says '^deleted 1\.5 GiB: out-1$'
+ctl login out
+tend
+
+tcase "durations: --ttl 10m and 1h30m; shown as 10m, not 600.0s"
+ctl reserve 4M --ttl 10m --session ttl --id ttl-10m
+succeeds
+ctlj reservations --session ttl
+_e=$(j 0.expires-in-ms)
+case $_e in
+''|*[!0-9]*)	bad "expires-in-ms is '$_e'" ;;
+*)	if [ "$_e" -gt 600000 ] || [ "$_e" -lt 540000 ]; then
+		bad "--ttl 10m expires in $_e ms"
+	fi ;;
+esac
+ctl reservations --session ttl
+says '^ttl-10m +ttl +4 +- +(10m|9m[0-9]+s)$'
+ctl reserve 4M --ttl 1h30m --session ttl --id ttl-90m
+succeeds
+ctl reservations --session ttl
+says '^ttl-90m +ttl +4 +- +(1h30m|1h29m)$'
+ctl reserve 4M --ttl 0 --session ttl
+exits 2
+errsays 'bad ttl "0"'
+ctl reserve 4M --ttl 10x --session ttl
+exits 2
+ctl reserve 4M --deadline 2d --session ttl
+exits 2
+errsays 'bad deadline "2d"'
+ctl login ttl
+tend
+
+tcase "config: every line it prints is accepted by squeezerd -n"
+ctl config
+succeeds
+says '^socket-mode = 0660$'
+says '^host-reserve-kib = 72M$'
+says '^migration-timeout = 1h$'
+cp "$TMP/out" "$TMP/roundtrip.conf"
+chmod 600 "$TMP/roundtrip.conf"
+if ! "$SQUEEZERD" -n -f "$TMP/roundtrip.conf" 2>"$TMP/n.err"; then
+	bad "squeezerd -n refuses what config printed: $(cat "$TMP/n.err")"
+fi
+"$SQUEEZERD" -nv -f "$TMP/roundtrip.conf" >"$TMP/nv.out" 2>"$TMP/n.err" ||
+    bad "squeezerd -nv failed: $(cat "$TMP/n.err")"
+if ! cmp -s "$TMP/roundtrip.conf" "$TMP/nv.out"; then
+	bad "squeezerd -nv prints it differently: $(diff "$TMP/roundtrip.conf" "$TMP/nv.out" | head -5)"
+fi
+ctlj config
+jeq host-reserve-kib 73728
+jeq socket-mode 0660
+jeq migration-timeout 1h
 tend
 
 tcase "migrate-in, migrate-out, migrate-end: a round trip"
 ctl migrate-in 1G --min 512M --overhead 8M --session mig
 succeeds
-says "^reserved [0-9]+\.[0-9] MiB for the incoming VM: $UUID\$"
+says "^reserved [0-9]+(\.[0-9])? [MG]iB for the incoming VM: $UUID\$"
 MID=$(grep -Eo "$UUID" "$TMP/out" | head -1)
 ctlj reservations --session mig
 _k=$(j 0.kib)
@@ -332,10 +572,11 @@ ctl delete "$MID" --session mig
 succeeds
 ctl migrate-in 1G --min 2G
 fails
+exits 2
 errsays 'dynamic-min'
 ctl migrate-out 1 1G
 succeeds
-says '^domain 1 ballooned down to 1024\.0 MiB'
+says '^domain 1 ballooned down to 1\.0 GiB \(actual [0-9.]+ GiB\); pinned until migrate-end$'
 ctlj domains
 jeq 1.target-kib 1048576
 jeq 1.migrating-kib 1048576
@@ -430,8 +671,10 @@ while ! p_pending ctl-slow && [ $_i -lt 50 ]; do
 done
 ctls pending
 succeeds
-says '^ID +SESSION +SIZE +RUNNING +FREED/NEEDED +ELAPSED +DEADLINE-LEFT$'
-says '^ctl-slow +c +8192\.0 +(yes|no) '
+says '^ID +SESSION +SIZE\(GiB\) +RUNNING +FREED/NEEDED\(GiB\) +ELAPSED +DEADLINE-LEFT$'
+says '^ctl-slow +c +8\.0 +(yes|no) '
+ctls -u M pending
+says '^ctl-slow +c +8192 +(yes|no) '
 ctls -j pending
 jeq 0.id ctl-slow
 jeq 0.kib 8388608
@@ -465,25 +708,106 @@ fails
 errsays '^usage: squeezerctl cancel ID'
 tend
 
-tcase "reserve --deadline: progress lines on stderr while it waits"
-ctls reserve 3G --deadline 20s --id ctl-progress --session p
+tcase "no progress line when stderr is not a terminal"
+ctls reserve 3G --deadline 20s --id ctl-quiet --session p
 succeeds
-says '^reserved 3072\.0 MiB: ctl-progress$'
-if ! grep -Eq '^  freed [0-9]+\.[0-9] of [0-9]+\.[0-9] MiB, [0-9]+\.[0-9]s left$' \
-    "$TMP/err"; then
-	bad "no progress line '  freed X of Y MiB, Zs left' on stderr"
-fi
-if grep -q "$(printf '\r')" "$TMP/err"; then
-	bad "carriage returns on stderr that is not a terminal"
-fi
-ctls delete ctl-progress --session p
+says '^reserved 3\.0 GiB: ctl-quiet$'
+quiet
+ctls delete ctl-quiet --session p
 succeeds
-ctls reserve 4M --id ctl-quiet
+ctls migrate-out 1 3G
 succeeds
-if [ -s "$TMP/err" ]; then
-	bad "a reserve without --deadline wrote to stderr"
+quiet
+ctls migrate-end 1 aborted
+succeeds
+tend
+
+# ontty ARGS...: run squeezerctl ARGS on a pseudo-terminal (script(1)); what
+# the terminal showed, both streams, lands in $TMP/out, the status in $RC.
+ontty() {
+	CMD="(on a terminal) $*"
+	: >"$TMP/err"
+	script -qec "$SQUEEZERCTL -s $SS $*" /dev/null </dev/null \
+	    >"$TMP/out" 2>"$TMP/err" && RC=0 || RC=$?
+	tr '\r' '\n' <"$TMP/out" >"$TMP/out.lines"
+}
+
+tcase "a progress line on a terminal: reserve, migrate-out, balance"
+if ! command -v script >/dev/null 2>&1; then
+	echo "      (skipped: no script(1))"
+else
+	ontty reserve 3G --deadline 20s --id ctl-progress --session p
+	succeeds
+	if ! grep -Eq '^reserve \([0-9.]+m?s\): freed [0-9.]+ of [0-9.]+ [MG]iB, [0-9.]+s left' \
+	    "$TMP/out.lines"; then
+		bad "no line 'reserve (T): freed X of Y GiB, Zs left' on the terminal"
+	fi
+	if ! grep -q "$(printf '\033')\\[K" "$TMP/out"; then
+		bad "the progress line is not rewritten in place"
+	fi
+	if ! grep -Eq 'reserved 3\.0 GiB: ctl-progress' "$TMP/out.lines"; then
+		bad "no result line"
+	fi
+	ctls delete ctl-progress --session p
+	succeeds
+	ontty migrate-out 2 3G
+	succeeds
+	if ! grep -Eq '^migrate-out \([0-9.]+m?s\): domain 2: [0-9.]+ GiB, target 3\.0 GiB' \
+	    "$TMP/out.lines"; then
+		bad "no line 'migrate-out (T): domain 2: X GiB, target 3.0 GiB'"
+	fi
+	ctls migrate-end 2 aborted
+	succeeds
+	ontty balance
+	succeeds
+	if ! grep -Eq '^balance \([0-9.]+m?s\): [0-9]+ domains? moving, [0-9.]+ [KMG]iB free' \
+	    "$TMP/out.lines"; then
+		bad "no line 'balance (T): N domains moving, X free'"
+	fi
 fi
-ctls delete ctl-quiet
+tend
+
+kill "$spid" 2>/dev/null || true
+wait "$spid" 2>/dev/null || true
+spid=""
+
+# ---- a third daemon: a guest that never grows, so a balance is refused ----
+RS=$TMP/refuse.sock
+cat >"$TMP/refuse.json" <<'EOF2'
+{
+  "config": {"host-reserve-kib": 73728, "stuck-after": "500ms"},
+  "host": {"free-kib": 2097152},
+  "domains": [
+    {"domid": 0, "dynamic-min-kib": 2097152, "dynamic-max-kib": 2097152,
+     "target-kib": 2097152, "can-balloon": false, "balloon": {"model": "none"}},
+    {"domid": 1, "dynamic-min-kib": 1048576, "dynamic-max-kib": 4194304,
+     "target-kib": 1048576,
+     "balloon": {"model": "ceiling", "limit-kib": 1048576}}
+  ]
+}
+EOF2
+"$SQUEEZERD" -d --backend=sim --host "$TMP/refuse.json" -s "$RS" \
+    -f "$TMP/squeezerd.conf" 2>"$TMP/refuse.log" &
+spid=$!
+if ! printf '%s\n' '{"jsonrpc":"2.0","id":0,"method":"host.status"}' |
+    "$RPCC" -q -W5000 -t5000 "$RS" 2>>"$TMP/refuse.log"; then
+	echo "ctl: squeezerd (refusing host) did not start:" >&2
+	sed 's/^/  | /' "$TMP/refuse.log" >&2
+	exit 2
+fi
+
+tcase "a refused balance exits 1, as text and with -j"
+CMD="-s refuse.sock balance"
+"$SQUEEZERCTL" -s "$RS" balance >"$TMP/out" 2>"$TMP/err" && RC=0 || RC=$?
+exits 1
+says '^refused: [0-9.]+ [MG]iB free; domain 1 did not reach its target$'
+CMD="-j -s refuse.sock balance"
+"$SQUEEZERCTL" -j -s "$RS" balance >"$TMP/out" 2>"$TMP/err" && RC=0 ||
+    RC=$?
+exits 1
+quiet
+jeq outcome refused
+jeq domids.0 1
 tend
 
 kill "$spid" 2>/dev/null || true

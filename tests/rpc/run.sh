@@ -161,6 +161,7 @@ $d true 1048576 2097152 2097152 true <missing>"
 	eqj result.balance-interval '"500ms"'
 	eqj result.stuck-after '"5s"'
 	eqj result.uncooperative-after '"20s"'
+	eqj result.socket-mode '"0660"'
 	eq result.policy proportional
 	tend
 

@@ -20,7 +20,11 @@ test_durations(void **state)
 	static const struct { const char *s; int rc; uint64_t ms; } t[] = {
 		{ "5", 0, 5000 }, { "5s", 0, 5000 }, { "0.5s", 0, 500 },
 		{ "500ms", 0, 500 }, { "0.1", 0, 100 }, { "1.2346s", 0, 1235 },
-		{ "", -EINVAL, 0 }, { "-1", -EINVAL, 0 }, { "5m", -EINVAL, 0 },
+		{ "5m", 0, 300000 }, { "1h", 0, 3600000 },
+		{ "1h30m", 0, 5400000 }, { "1d", 0, 86400000 },
+		{ "1m0.5s", 0, 60500 }, { "2d", -ERANGE, 0 },
+		{ "", -EINVAL, 0 }, { "-1", -EINVAL, 0 }, { "5M", -EINVAL, 0 },
+		{ "5s5m", -EINVAL, 0 }, { "5x", -EINVAL, 0 },
 		{ " 5", -EINVAL, 0 }, { "5.", -EINVAL, 0 }, { ".5", -EINVAL, 0 },
 		{ "86401", -ERANGE, 0 }, { "99999999999999999999", -ERANGE, 0 },
 	};
@@ -51,6 +55,116 @@ test_ints(void **state)
 	assert_int_equal(conf_parse_int("99999999999999999999", 100, &v),
 	    -ERANGE);
 	assert_int_equal(v, 12);
+}
+
+/* The duration parser never overflows, whatever its bound. */
+static void
+test_duration_bounds(void **state)
+{
+	uint64_t	ms = 7;
+
+	(void)state;
+	assert_int_equal(conf_parse_duration("1", 0, &ms), -ERANGE);
+	assert_int_equal(conf_parse_duration("0", 0, &ms), 0);
+	assert_int_equal(ms, 0);
+	assert_int_equal(conf_parse_duration("18446744073709551615ms",
+	    UINT64_MAX, &ms), 0);
+	assert_true(ms == UINT64_MAX);
+	assert_int_equal(conf_parse_duration("18446744073709551616ms",
+	    UINT64_MAX, &ms), -ERANGE);
+	assert_int_equal(conf_parse_duration("18446744073709551615s",
+	    UINT64_MAX, &ms), -ERANGE);
+	assert_int_equal(conf_parse_duration("584942417y", UINT64_MAX, &ms),
+	    0);
+	assert_int_equal(conf_parse_duration("584942418y", UINT64_MAX, &ms),
+	    -ERANGE);
+	assert_int_equal(conf_parse_duration("584942417y1y", UINT64_MAX,
+	    &ms), -EINVAL);
+}
+
+/* Sizes in squeezerd.conf take units, as squeezerctl's arguments. */
+static void
+test_conf_sizes(void **state)
+{
+	static const struct { const char *s; int rc; int64_t kib; } t[] = {
+		{ "73728", 0, 73728 }, { "72M", 0, 73728 },
+		{ "72MiB", 0, 73728 }, { "72mb", 0, 73728 },
+		{ "1G", 0, 1048576 }, { "0.5G", 0, 524288 },
+		{ "1.5T", 0, INT64_C(1610612736) }, { "1024K", 0, 1024 },
+		{ "0", 0, 0 }, { "1.5", -EINVAL, 0 }, { "1.5K", -EINVAL, 0 },
+		{ "72 M", -EINVAL, 0 }, { "-1M", -EINVAL, 0 },
+		{ "1P", -EINVAL, 0 }, { "1025T", -ERANGE, 0 },
+	};
+	struct conf	c;
+	char		err[256];
+	int64_t		kib;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		kib = -7;
+		assert_int_equal(conf_parse_size(t[i].s, INT64_C(1) << 40,
+		    &kib), t[i].rc);
+		assert_int_equal(kib, t[i].rc == 0 ? t[i].kib : -7);
+	}
+	conf_defaults(&c);
+	assert_int_equal(conf_set(&c, "host-reserve-kib", "128M", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.host_reserve_kib, 131072);
+	assert_int_equal(conf_set(&c, "granularity-kib", "2M", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.granularity_kib, 2048);
+	assert_int_equal(conf_set(&c, "granularity-kib", "2G", err,
+	    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "from 1 to 1G"));
+	assert_int_equal(c.granularity_kib, 2048);
+	assert_int_equal(conf_set(&c, "poll-interval", "1m", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.poll_interval_ms, 60000);
+	assert_int_equal(conf_set(&c, "migration-timeout", "1h30m", err,
+	    sizeof(err)), 0);
+	assert_int_equal(c.migration_timeout_ms, 5400000);
+}
+
+/* The canonical forms: exact, readable, and they parse back. */
+static void
+test_conf_formats(void **state)
+{
+	static const struct { int64_t kib; const char *want; } sz[] = {
+		{ 0, "0" }, { 512, "512" }, { 73728, "72M" },
+		{ 1048576, "1G" }, { 1572864, "1536M" }, { 1049600, "1025M" },
+		{ 1048577, "1048577" }, { INT64_C(1) << 40, "1024T" },
+		{ -2048, "-2M" },
+	};
+	static const struct { uint64_t ms; const char *want; } du[] = {
+		{ 0, "0s" }, { 1, "1ms" }, { 500, "500ms" }, { 1000, "1s" },
+		{ 1500, "1.5s" }, { 1001, "1.001s" }, { 60000, "1m" },
+		{ 90500, "1m30.5s" }, { 60100, "1m100ms" },
+		{ 3600000, "1h" }, { 5400000, "1h30m" }, { 86400000, "1d" },
+		{ 86400000 + 1000, "1d1s" },
+		{ UINT64_C(31536000000), "1y" },
+	};
+	char		buf[64];
+	int64_t		kib;
+	uint64_t	ms;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sz) / sizeof(sz[0]); i++) {
+		conf_fmt_size(sz[i].kib, buf, sizeof(buf));
+		assert_string_equal(buf, sz[i].want);
+		if (sz[i].kib >= 0) {
+			assert_int_equal(conf_parse_size(buf, INT64_MAX,
+			    &kib), 0);
+			assert_int_equal(kib, sz[i].kib);
+		}
+	}
+	for (i = 0; i < sizeof(du) / sizeof(du[0]); i++) {
+		conf_fmt_duration(du[i].ms, buf, sizeof(buf));
+		assert_string_equal(buf, du[i].want);
+		assert_int_equal(conf_parse_duration(buf, UINT64_MAX, &ms), 0);
+		assert_true(ms == du[i].ms);
+	}
 }
 
 /* A bad value is refused and changes nothing. */
@@ -92,6 +206,14 @@ test_conf_round_trip(void **state)
 	assert_int_equal(conf_set(&c, "poll-interval", "250ms", err,
 	    sizeof(err)), 0);
 	assert_int_equal(conf_set(&c, "two-phase", "no", err, sizeof(err)), 0);
+	assert_int_equal(conf_set(&c, "host-reserve-kib", "1.5G", err,
+	    sizeof(err)), 0);
+	assert_int_equal(conf_set(&c, "balance-tolerance-kib", "1025", err,
+	    sizeof(err)), 0);
+	assert_int_equal(conf_set(&c, "migration-timeout", "1h0m1.5s", err,
+	    sizeof(err)), 0);
+	assert_int_equal(conf_set(&c, "socket-mode", "0600", err,
+	    sizeof(err)), 0);
 	assert_true((fd = mkstemp(path)) >= 0);
 	assert_non_null(f = fdopen(fd, "w"));
 	conf_print(&c, f);
@@ -180,6 +302,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_ints),
+		cmocka_unit_test(test_duration_bounds),
+		cmocka_unit_test(test_conf_sizes),
+		cmocka_unit_test(test_conf_formats),
 		cmocka_unit_test(test_conf_set),
 		cmocka_unit_test(test_conf_round_trip),
 		cmocka_unit_test(test_scenario_defaults),
