@@ -347,6 +347,11 @@ p_xs_ge() {
 	_g=$(xsr "$1")
 	isnum "$_g" && [ "$_g" -ge "$2" ]
 }
+# p_settled: nothing queued, and a balance would change nothing.
+p_settled() {
+	p_idle && [ "$(q "$(n 1 plan)" | "$JGET" result.outcome 2>/dev/null)" = success ]
+}
+
 # p_conf KEY VALUE: the running configuration says so.
 p_conf() {
 	[ "$(q "$(n 1 config.get)" | "$JGET" "result.$1" 2>/dev/null)" = "$2" ]
@@ -895,7 +900,9 @@ case_migration() {
 	tend
 
 	tcase "9c. NUMA: host.status has per-node memory; a reserve for node 1 takes from node 1's domains first"
-	waitfor 5000 p_idle
+	# settled: nothing queued and nothing a balance would change, so
+	# no periodic balance moves node 0's domains under the reserve
+	waitfor 10000 p_settled || bad "the host did not settle: $(q "$(n 1 plan)")"
 	"$XCSIM" host nr_nodes=2
 	"$XCSIM" set 1 node=1
 	"$XCSIM" set 2 node=0
@@ -918,8 +925,9 @@ case_migration() {
 	[ "$(target 2)" = "$_t2" ] && [ "$(target 5)" = "$_t5" ] ||
 	    bad "node 0's domains moved: dom 2 $(target 2) (was $_t2), dom 5 $(target 5) (was $_t5)"
 	call reservation.delete "{\"id\":\"$_id\"}"
-	"$XCSIM" host nr_nodes=1
+	# every intermediate state valid: the domain leaves node 1 first
 	"$XCSIM" set 1 node=0
+	"$XCSIM" host nr_nodes=1
 	waitfor 5000 p_idle
 	tend
 }
