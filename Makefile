@@ -36,7 +36,7 @@ CORE	 = src/host.c src/engine.c src/conf.c $(POLICY_SRC)
 SIMSRC	 = src/sim.c src/scenario.c src/simulate.c
 CTL_SRC	 = src/squeezerctl.c src/ctl_rpc.c src/ctl_parse.c src/resv.c src/backend.c src/ctl_plot.c \
 	   src/ctl_svg.c $(CORE) $(SIMSRC)
-RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
+RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/json_strict.c src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
 	   src/rpc_host_status.c src/rpc_login.c src/rpc_migration.c \
 	   src/rpc_metrics.c src/rpc_plan.c src/rpc_policy_set.c \
@@ -57,7 +57,7 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics
+	     test_ctl_svg test_metrics test_json_strict
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -138,6 +138,8 @@ build/san/tests/unit/test_xscache: $(call sanobj,tests/unit/test_xscache.c \
 	    src/xscache.c src/backend.c)
 build/san/tests/unit/test_sdnotify: $(call sanobj,tests/unit/test_sdnotify.c \
 	    src/sdnotify.c)
+build/san/tests/unit/test_json_strict: $(call sanobj,\
+	    tests/unit/test_json_strict.c src/json_strict.c)
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)

@@ -150,20 +150,24 @@ rpc_peer_send(struct rpc_peer *p, const char *text)
 	evbuffer_add(out, "\n", 1);
 }
 
-/* Cut and dispatch every complete line in the input. */
+/*
+ * Cut and dispatch every complete line in the input.  The limit counts a
+ * line without its end, "\n" or "\r\n": without a "\n" yet, one byte more
+ * may be the "\r".
+ */
 static void
 rpc_peer_lines(struct rpc_peer *p)
 {
 	struct evbuffer		*in = bufferevent_get_input(p->bev);
 	struct evbuffer_ptr	 eol;
-	size_t			 len;
+	size_t			 len, n;
 	char			*line;
 
 	for (;;) {
 		eol = evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF);
 		if (eol.pos < 0) {
 			len = evbuffer_get_length(in);
-			if (len > RPC_MAX_LINE) {
+			if (len > RPC_MAX_LINE + 1) {
 				if (!p->discarding)
 					rpc_reply_framing(p,
 					    RPC_E_INVALID_REQUEST,
@@ -175,22 +179,25 @@ rpc_peer_lines(struct rpc_peer *p)
 			return;
 		}
 		len = (size_t)eol.pos;
-		if (p->discarding || len > RPC_MAX_LINE) {
+		n = len;
+		if (len > 0 && len <= RPC_MAX_LINE + 1) {
+			if ((line = malloc(len + 1)) == NULL)
+				return;
+			evbuffer_remove(in, line, len + 1);
+			line[len] = '\0';
+			if (line[len - 1] == '\r')
+				line[--n] = '\0';
+		} else {
+			evbuffer_drain(in, len + 1);
+			line = NULL;
+		}
+		if (p->discarding || n > RPC_MAX_LINE) {
 			if (!p->discarding)
 				rpc_reply_framing(p, RPC_E_INVALID_REQUEST,
 				    "request line longer than 65536 bytes");
 			p->discarding = false;
-			evbuffer_drain(in, len + 1);
-			continue;
-		}
-		if ((line = malloc(len + 1)) == NULL)
-			return;
-		evbuffer_remove(in, line, len + 1);
-		line[len] = '\0';
-		if (len > 0 && line[len - 1] == '\r')
-			line[--len] = '\0';
-		if (len > 0 && strspn(line, " \t") != len)
-			rpc_dispatch(p->srv->bd, p, line, len);
+		} else if (n > 0 && strspn(line, " \t") != n)
+			rpc_dispatch(p->srv->bd, p, line, n);
 		free(line);
 		if (p->dead)
 			return;

@@ -1126,6 +1126,88 @@ bad_cases() {
 	eq id 99
 	tend
 
+	tcase "line limit without CR LF: 65536 bytes + CRLF accepted, 65537 + CRLF refused"
+	_l='{"jsonrpc":"2.0","id":6,"method":"host.status"}'
+	{
+		printf '%s' "$_l"
+		head -c $((65536 - ${#_l})) /dev/zero | tr '\0' ' '
+		printf '\r\n'
+	} >"$TMP/c65536"
+	{
+		printf '%s' "$_l"
+		head -c $((65537 - ${#_l})) /dev/zero | tr '\0' ' '
+		printf '\r\n%s\r\n' "$(n 99 host.status)"
+	} >"$TMP/c65537"
+	send -f"$TMP/c65536" -n1
+	REQ="(65536 bytes + CRLF) $_l + spaces"
+	ok_native 6
+	send -f"$TMP/c65537" -n2
+	REQ="(65537 bytes + CRLF) $_l + spaces, then host.status"
+	err_native -32600 invalid_request null
+	eq error.data.limit 65536
+	pick 2
+	eq id 99
+	tend
+
+	tcase "strict JSON: raw NUL after the object, raw tab in a string, 1., 01: -32700"
+	rejr -32700 parse_error null '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"nul-after"}}\x00\x00'
+	rejr -32700 parse_error null '{"method":"reserve_memory","params":["dbg","nul-after",4096]}\x00'
+	rejr -32700 parse_error null '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"a\x09b"}}'
+	rej -32700 parse_error null -- '{"jsonrpc":"2.0","id":1.,"method":"host.status"}'
+	rej -32700 parse_error null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":04096}}'
+	send -- "$(n 1 reservation.list '{"session":"nul-after"}')"
+	eqj result '[]'
+	tend
+
+	tcase "duplicate member names (both dialects): -32600, neither value used"
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"host.status","method":"reserve","params":{"kib":4096,"session":"dup"}}'
+	send -- '{"jsonrpc":"2.0","id":1,"method":"host.status","method":"reserve","params":{"kib":4096,"session":"dup"}}'
+	err_native -32600 invalid_request null
+	match error.data.detail 'duplicate member name "method"'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"x","session":"dup"}}'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"dup"},"\u006dethod":"host.status"}'
+	rej -32600 invalid_request null -- '{"method":"get_diagnostics","params":["d"],"method":"reserve_memory","params":["d","dup",4096]}'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"id":2,"method":"host.status"}'
+	send -- "$(n 1 reservation.list '{"session":"dup"}')"
+	eqj result '[]'
+	tend
+
+	tcase "\\u0000 and lone surrogates in strings (both dialects): -32600, nothing done"
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"host.status\u0000junk"}'
+	send -- '{"jsonrpc":"2.0","id":1,"method":"host.status\u0000junk"}'
+	err_native -32600 invalid_request null
+	match error.data.detail 'u0000'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"nul\u0000x"}}'
+	rej -32600 invalid_request null -- '{"method":"reserve_memory","params":["d","nul\u0000x",4096]}'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"s\ud800"}}'
+	send -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"s\ud800"}}'
+	err_native -32600 invalid_request null
+	match error.data.detail 'surrogate'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"s\udc00"}}'
+	rej -32600 invalid_request null -- '{"method":"reserve_memory","params":["d","s\ud800\u0041",4096]}'
+	rej -32600 invalid_request null -- '{"method":"reserve_memory","params":["d","s\udfff",4096]}'
+	send -- "$(n 1 reservation.list '{"session":"nul"}')"
+	eqj result '[]'
+	send -- "$(n 1 reservation.list '{"session":"s\ud83d\ude00"}')"
+	ok_native
+	tend
+
+	tcase "ids echoed digit for digit: beyond 64 bits, -0, 1.50e+2"
+	for _id in 18446744073709551616 -99999999999999999999 -0 1.50e+2 \
+	    123456789012345678901234567890.5e-3; do
+		send -- "{\"jsonrpc\":\"2.0\",\"id\":$_id,\"method\":\"host.status\"}"
+		case $R in
+		*"\"id\":$_id,"*) ;;
+		*)	bad "id $_id not echoed as sent" ;;
+		esac
+		send -- "{\"jsonrpc\":\"2.0\",\"id\":$_id,\"method\":\"no.such\"}"
+		case $R in
+		*"\"id\":$_id,"*) ;;
+		*)	bad "id $_id not echoed as sent in an error" ;;
+		esac
+	done
+	tend
+
 	tcase "1 MiB line: -32600, then the connection still works"
 	{
 		printf '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"'
