@@ -44,7 +44,8 @@ RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/json_strict.c src/rpc_params.
 	   src/rpc_reservation_list.c src/rpc_reservation_pending.c \
 	   src/rpc_reservation_query.c src/rpc_reservation_transfer.c \
 	   src/rpc_reserve.c src/rpc_sim.c src/rpc_squeezed.c
-D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
+D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c src/peercred.c \
+	   src/lockfile.c \
 	   src/balancer.c src/service.c src/model.c src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
 	   src/metrics.c \
@@ -57,7 +58,7 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics test_json_strict
+	     test_ctl_svg test_metrics test_json_strict test_peercred
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -140,6 +141,9 @@ build/san/tests/unit/test_sdnotify: $(call sanobj,tests/unit/test_sdnotify.c \
 	    src/sdnotify.c)
 build/san/tests/unit/test_json_strict: $(call sanobj,\
 	    tests/unit/test_json_strict.c src/json_strict.c)
+build/san/tests/unit/test_peercred: $(call sanobj,tests/unit/test_peercred.c \
+	    src/peercred.c)
+build/san/tests/unit/test_peercred: LDFLAGS += -Wl,--wrap=getsockopt
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)

@@ -444,6 +444,8 @@ $d true 1048576 2097152 2097152 true <missing>"
 	eqj result.stuck-after '"5s"'
 	eqj result.uncooperative-after '"20s"'
 	eq result.policy proportional
+	eqj result.client-idle-timeout '"60s"'
+	eqj result.max-clients-per-user 32
 	tend
 
 	tcase "reserve kib: result, reservation.list, host.status accounting"
