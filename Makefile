@@ -180,9 +180,13 @@ scenarios: squeezerctl
 	@sh tests/ctl/plot.sh ./squeezerctl
 
 # The RPC suite: the real daemon (--backend=sim) on private sockets.
-RPC_TOOLS = build/rpc/rpcc build/rpc/jget
+RPC_TOOLS = build/rpc/rpcc build/rpc/jget build/rpc/conns
 
 build/rpc/rpcc: tests/rpc/rpcc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+build/rpc/conns: tests/rpc/conns.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
@@ -204,6 +208,7 @@ rpc: squeezerd squeezerctl $(RPC_TOOLS)
 	@sh tests/rpc/run.sh
 	@sh tests/rpc/ctl.sh
 	@sh tests/rpc/perm.sh
+	@sh tests/rpc/startup.sh
 
 # Load: 256 clients, 100,000 mixed requests, slow and never-reading
 # clients, the client limit.

@@ -4,18 +4,20 @@
 # docs/rpc.md in both dialects, the framing rules, bad input, cancellation,
 # expiry and restart after kill -9.
 #
-# Environment: RPCC, JGET, SQUEEZERD (the binaries), KEEP=1 keeps the temp
-# directory (daemon logs), ONLY=fast|slow|bad|v1|restart|signal runs one group.
+# Environment: RPCC, JGET, CONNS, SQUEEZERD (the binaries), KEEP=1 keeps the
+# temp directory (daemon logs), ONLY=fast|slow|bad|v1|restart|signal|flow
+# runs one group.
 # Prints one line per case and "rpc: N passed, M failed"; exit 1 on failure.
 set -eu
 cd "$(dirname "$0")/../.."
 RPCC=${RPCC:-build/rpc/rpcc}
 JGET=${JGET:-build/rpc/jget}
+CONNS=${CONNS:-build/rpc/conns}
 SQUEEZERD=${SQUEEZERD:-./squeezerd}
 HERE=tests/rpc
 ONLY=${ONLY:-}
 
-for b in "$RPCC" "$JGET" "$SQUEEZERD"; do
+for b in "$RPCC" "$JGET" "$CONNS" "$SQUEEZERD"; do
 	if [ ! -x "$b" ]; then
 		echo "rpc: $b: not built" >&2
 		exit 2
@@ -50,11 +52,11 @@ EOF
 
 # ---- the daemons -------------------------------------------------------
 
-# start NAME HOSTFILE: a daemon on $TMP/NAME.sock (state $TMP/NAME.sock.sim),
-# logging to $TMP/NAME.log; sets pid_NAME.
+# start NAME HOSTFILE [CONF]: a daemon on $TMP/NAME.sock (state
+# $TMP/NAME.sock.sim), logging to $TMP/NAME.log; sets pid_NAME.
 start() {
 	"$SQUEEZERD" -d --backend=sim --host "$2" -s "$TMP/$1.sock" \
-	    -f "$TMP/squeezerd.conf" 2>>"$TMP/$1.log" &
+	    -f "${3:-$TMP/squeezerd.conf}" 2>>"$TMP/$1.log" &
 	eval "pid_$1=$!"
 	pids="$pids $!"
 	if ! printf '%s\n' '{"jsonrpc":"2.0","id":0,"method":"host.status"}' |
@@ -1515,6 +1517,83 @@ slow_cases() {
 	tend
 }
 
+# ==== flow control and timeouts ========================================
+
+# A daemon of its own (the slow host) with a 2 s client-idle-timeout.
+flow_cases() {
+	printf 'client-idle-timeout = 2s\n' >"$TMP/flow.conf"
+	chmod 0600 "$TMP/flow.conf"
+	start flow "$HERE/host-slow.json" "$TMP/flow.conf"
+	S=$TMP/flow.sock
+	REQ="" RALL=""
+
+	tcase "back-pressure: 10,000 pipelined domain.list read as they come: all answered, in order"
+	REQ="conns pipe -n 10000"
+	RALL=$("$CONNS" pipe -n 10000 "$S" 2>&1) || bad "$RALL"
+	tend
+
+	tcase "a client that never reads is dropped after client-idle-timeout; others are answered meanwhile"
+	REQ="conns mute -n 100000 -w 20000"
+	"$CONNS" mute -n 100000 -w 20000 "$S" >"$TMP/mute.out" 2>&1 &
+	_bg=$!
+	sleep 0.5
+	send -T -- "$(n 2 host.status)"
+	_t=${R%% *}
+	R=${R#* }
+	eq id 2
+	if ! isnum "$_t" || [ "$_t" -gt 1000 ]; then
+		bad "host.status took $_t ms beside a client that does not read"
+	fi
+	wait "$_bg" || bad "$(cat "$TMP/mute.out")"
+	RALL=$(cat "$TMP/mute.out")
+	grep -q "has not read its replies" "$TMP/flow.log" ||
+	    bad "no log line about the client that does not read"
+	alive flow || bad "the daemon died"
+	tend
+
+	tcase "idle connections are closed after client-idle-timeout (2 s), not before"
+	REQ="conns hold -n 20 -w 15000"
+	RALL=$("$CONNS" hold -n 20 -w 15000 "$S" 2>&1) || bad "not all closed"
+	_lo=$(printf '%s\n' "$RALL" | sed -n 's/.* after \([0-9-]*\) to \([0-9-]*\) ms idle/\1/p')
+	if ! isnum "$_lo" || [ "$_lo" -lt 1500 ]; then
+		bad "a connection was closed after $_lo ms idle, want about 2000"
+	fi
+	tend
+
+	tcase "a client asking every second is never idle (timeout 2 s)"
+	REQ="conns tick -i 1000 -d 5000"
+	RALL=$("$CONNS" tick -i 1000 -d 5000 "$S" 2>&1) || bad "cut: $RALL"
+	tend
+
+	tcase "a request pending longer than client-idle-timeout: the connection is kept for its reply"
+	send -T -t15000 -- "$(n 7 reserve '{"kib":10485760,"deadline-ms":3500}')"
+	_t=${R%% *}
+	R=${R#* }
+	err_native -32006 deadline_exceeded 7
+	if ! isnum "$_t" || [ "$_t" -lt 3000 ]; then
+		bad "the reply came after $_t ms, want the 3500 ms deadline"
+	fi
+	tend
+
+	tcase "SIGHUP: a new client-idle-timeout applies to connected clients"
+	printf 'client-idle-timeout = 60s\n' >"$TMP/flow.conf"
+	kill -HUP "$pid_flow"
+	waitfor 3000 eval 'q "$(n 1 config.get)" | grep -q "\"client-idle-timeout\":\"60s\""' ||
+	    bad "config.get never showed client-idle-timeout 60s"
+	REQ="conns hold -n 5 -w 4000"
+	if RALL=$("$CONNS" hold -n 5 -w 4000 "$S" 2>&1); then
+		bad "connections closed before the new 60 s timeout"
+	fi
+	case $RALL in
+	*"closed by the daemon: 0 of 5"*) ;;
+	*)	bad "want none closed within 4 s" ;;
+	esac
+	tend
+	alive flow || bad "the daemon died"
+	stop flow
+	pid_flow=""
+}
+
 # ==== run ===============================================================
 
 # ---- signals -----------------------------------------------------------
@@ -1572,13 +1651,15 @@ case $ONLY in
 	bad_cases
 	slow_cases
 	restart_cases
-	signal_cases ;;
+	signal_cases
+	flow_cases ;;
 fast)	fast_cases ;;
 v1)	v1_cases ;;
 bad)	bad_cases ;;
 slow)	slow_cases ;;
 restart) restart_cases ;;
 signal)	signal_cases ;;
+flow)	flow_cases ;;
 *)	echo "rpc: ONLY=$ONLY: unknown group" >&2
 	exit 2 ;;
 esac
