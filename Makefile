@@ -58,7 +58,8 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics test_json_strict test_peercred
+	     test_ctl_svg test_metrics test_json_strict test_peercred \
+	     test_lockfile
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -144,6 +145,8 @@ build/san/tests/unit/test_json_strict: $(call sanobj,\
 build/san/tests/unit/test_peercred: $(call sanobj,tests/unit/test_peercred.c \
 	    src/peercred.c)
 build/san/tests/unit/test_peercred: LDFLAGS += -Wl,--wrap=getsockopt
+build/san/tests/unit/test_lockfile: $(call sanobj,tests/unit/test_lockfile.c \
+	    src/lockfile.c)
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)
