@@ -48,6 +48,7 @@ struct rpc_peer {
 	bool			 eof;		/* peer sends no more */
 	bool			 dead;		/* not reading: drop it */
 	bool			 paused;	/* replies unread: not read */
+	bool			 in_lines;	/* running its lines: keep it */
 	bool			 writer;	/* root or in socket-group */
 };
 
@@ -128,7 +129,7 @@ rpc_peer_maybe_done(struct rpc_peer *p)
 void
 rpc_peer_reap(struct rpc_peer *p)
 {
-	if (p != NULL && !p->srv->closing)
+	if (p != NULL && !p->srv->closing && !p->in_lines)
 		rpc_peer_maybe_done(p);
 }
 
@@ -208,11 +209,16 @@ rpc_peer_lines(struct rpc_peer *p)
 	}
 }
 
-/* Run the peer's complete lines; what they changed is saved. */
+/*
+ * Run the peer's complete lines; what they changed is saved.  The peer is
+ * not freed meanwhile (its callers see to that after).
+ */
 static void
 rpc_peer_input(struct rpc_peer *p)
 {
+	p->in_lines = true;
 	rpc_peer_lines(p);
+	p->in_lines = false;
 	if (p->srv->bd->bd_be->sync != NULL)
 		(void)p->srv->bd->bd_be->sync(p->srv->bd->bd_be_ctx);
 }
@@ -294,7 +300,9 @@ rpc_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	if (what & BEV_EVENT_EOF) {
+		p->in_lines = true;
 		rpc_peer_lines(p);	/* a last line without '\n' is lost */
+		p->in_lines = false;
 		p->eof = true;
 		if (p->npending > 0 && rpc_peer_hung_up(p)) {
 			rpc_peer_free(p, true);
@@ -385,17 +393,31 @@ static void
 rpc_refuse(struct rpc_server *srv, int fd, const char *why,
     unsigned int limit)
 {
-	char	msg[512];
-	int	n;
+	struct json_object	*o, *e, *d;
+	const char		*text;
+	char			 line[512];
+	int			 n;
 
 	if (!srv->full_logged)
 		log_warnx("client refused: %s (limit %u)", why, limit);
 	srv->full_logged = true;	/* once, until a client leaves */
-	n = snprintf(msg, sizeof(msg), "{\"jsonrpc\":\"2.0\",\"id\":null,"
-	    "\"error\":{\"code\":-32008,\"message\":\"busy\",\"data\":"
-	    "{\"detail\":\"%s\",\"limit\":%u}}}\n", why, limit);
-	if (n > 0 && (size_t)n < sizeof(msg))
-		(void)send(fd, msg, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	o = json_object_new_object();
+	e = json_object_new_object();
+	d = json_object_new_object();
+	json_object_object_add(d, "detail", json_object_new_string(why));
+	json_object_object_add(d, "limit", json_object_new_int64(limit));
+	json_object_object_add(e, "code", json_object_new_int(-32008));
+	json_object_object_add(e, "message", json_object_new_string("busy"));
+	json_object_object_add(e, "data", d);
+	json_object_object_add(o, "jsonrpc", json_object_new_string("2.0"));
+	json_object_object_add(o, "id", NULL);
+	json_object_object_add(o, "error", e);
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	n = snprintf(line, sizeof(line), "%s\n", text);
+	if (n > 0 && (size_t)n < sizeof(line))
+		(void)send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	json_object_put(o);
 	close(fd);
 }
 
