@@ -58,6 +58,7 @@ max_len() {
 	fuzz_rpc_line)	echo 8192 ;;
 	fuzz_scenario)	echo 8192 ;;
 	fuzz_conf)	echo 4096 ;;
+	fuzz_json_strict) echo 4096 ;;
 	*)		echo 512 ;;
 	esac
 }
