@@ -249,7 +249,7 @@ e2e-san: build/san/squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
 
 harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
 
-valgrind: squeezerctl squeezerd build/rpc/rpcc
+valgrind: squeezerctl squeezerd build/rpc/rpcc build/rpc/conns
 	@sh tests/scenarios/run.sh --valgrind ./squeezerctl
 	@sh tests/valgrind/daemon.sh
 
