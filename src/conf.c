@@ -49,7 +49,8 @@ static const struct conf_key conf_table[] = {
 	KEY("host-reserve-kib", CONF_KIB, host_reserve_kib, 0, HOST_MAX_KIB),
 	KEY("inaccuracy-compensation", CONF_BOOL, inaccuracy_compensation, 0, 1),
 	KEY("manage-domain-zero", CONF_BOOL, manage_dom0, 0, 1),
-	KEY("max-clients-per-user", CONF_COUNT, max_clients_per_user, 1, 1024),
+	KEY("max-clients-per-user", CONF_COUNT, max_clients_per_user, 1,
+	    1024),
 	KEY("migration-timeout", CONF_DURATION, migration_timeout_ms, 1000,
 	    DAY_MS),
 	KEY("min-progress-kib-s", CONF_KIB, min_progress_kib_s, 0,
@@ -217,7 +218,7 @@ conf_set_key(char *base, const struct conf_key *k, const char *v,
 		memcpy(base + k->off, &kib, sizeof(kib));
 		return 0;
 	case CONF_COUNT:
-		if ((rc = conf_parse_int(v, k->max, &kib)) < 0 || kib < k->min) {
+		if (conf_parse_int(v, k->max, &kib) < 0 || kib < k->min) {
 			snprintf(err, errlen, "\"%.64s\" is not a number from "
 			    "%" PRId64 " to %" PRId64, v, k->min, k->max);
 			return -EINVAL;

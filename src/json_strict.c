@@ -165,8 +165,8 @@ js_escape_u(struct js *js, int32_t *ret_c)
 		return 0;
 	}
 	if (js->pos + 1 >= js->len || js->s[js->pos] != '\\' ||
-	    js->s[js->pos + 1] != 'u' || (lo = js_u4(js, js->pos + 2)) < 0xdc00 ||
-	    lo > 0xdfff)
+	    js->s[js->pos + 1] != 'u' ||
+	    (lo = js_u4(js, js->pos + 2)) < 0xdc00 || lo > 0xdfff)
 		return js_bad(js, -EDOM, "a high surrogate (\\u%04x) without "
 		    "its low half at byte %zu", (unsigned int)hi, js->pos - 6);
 	js->pos += 6;
@@ -178,7 +178,8 @@ js_escape_u(struct js *js, int32_t *ret_c)
 static int
 js_string(struct js *js, bool decode)
 {
-	static const char	 esc[] = "\"\\/bfnrt", val[] = "\"\\/\b\f\n\r\t";
+	static const char	 esc[] = "\"\\/bfnrt";
+	static const char	 val[] = "\"\\/\b\f\n\r\t";
 	const char		*e;
 	int32_t			 c = -1;
 	unsigned char		 b;

@@ -269,9 +269,9 @@ rpc_peer_timeout(struct rpc_peer *p, short what)
 	size_t	out = evbuffer_get_length(bufferevent_get_output(p->bev));
 
 	if (what & BEV_EVENT_WRITING) {
-		log_warnx("client (uid %u) has not read its replies (%zu bytes) "
-		    "for client-idle-timeout: dropped", (unsigned int)
-		    p->cred.uid, out);
+		log_warnx("client (uid %u) has not read its replies (%zu "
+		    "bytes) for client-idle-timeout: dropped",
+		    (unsigned int)p->cred.uid, out);
 		rpc_peer_free(p, true);
 		return;
 	}

@@ -231,8 +231,8 @@ pipeline(void)
 	if (out == NULL || in == NULL || (fd = dial()) == -1)
 		return 2;
 	for (i = 1; i <= count; i++)
-		olen += (size_t)sprintf(out + olen, "{\"jsonrpc\":\"2.0\",\"id\":"
-		    "%ld,\"method\":\"domain.list\"}\n", i);
+		olen += (size_t)sprintf(out + olen, "{\"jsonrpc\":\"2.0\","
+		    "\"id\":%ld,\"method\":\"domain.list\"}\n", i);
 	(void)fcntl(fd, F_SETFL, O_NONBLOCK);
 	t0 = now_ms();
 	while (got < count) {
@@ -384,8 +384,9 @@ main(int argc, char **argv)
 	int		 ch;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: conns hold|tick|pipe|mute|seq [-n count] "
-		    "[-w ms] [-i ms] [-d ms] [-f file] socket [line ...]\n");
+		fprintf(stderr, "usage: conns hold|tick|pipe|mute|seq "
+		    "[-n count] [-w ms] [-i ms] [-d ms] [-f file] socket "
+		    "[line ...]\n");
 		return 2;
 	}
 	mode = argv[1];
