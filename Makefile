@@ -40,7 +40,8 @@ CTL_SRC	 = src/squeezerctl.c src/ctl_parse.c src/ctl_cmd.c \
 	   src/ctl_output.c src/ctl_output_text.c src/ctl_output_json.c \
 	   src/ctl_fmt.c src/ctl_rpc.c src/resv.c src/backend.c \
 	   src/ctl_plot.c src/ctl_svg.c $(CORE) $(SIMSRC)
-RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
+RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/json_strict.c \
+	   src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
 	   src/rpc_host_status.c src/rpc_login.c src/rpc_migration.c \
 	   src/rpc_metrics.c src/rpc_plan.c src/rpc_policy_set.c \
@@ -49,6 +50,7 @@ RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_reservation_query.c src/rpc_reservation_transfer.c \
 	   src/rpc_reserve.c src/rpc_shape.c src/rpc_sim.c src/rpc_squeezed.c
 D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
+	   src/peercred.c src/lockfile.c \
 	   src/balancer.c src/svc.c src/svc_resv.c src/svc_mig.c src/model.c \
 	   src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
@@ -62,7 +64,8 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics
+	     test_ctl_svg test_metrics test_json_strict test_peercred \
+	     test_lockfile
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -143,6 +146,13 @@ build/san/tests/unit/test_xscache: $(call sanobj,tests/unit/test_xscache.c \
 	    src/xscache.c src/backend.c)
 build/san/tests/unit/test_sdnotify: $(call sanobj,tests/unit/test_sdnotify.c \
 	    src/sdnotify.c)
+build/san/tests/unit/test_json_strict: $(call sanobj,\
+	    tests/unit/test_json_strict.c src/json_strict.c)
+build/san/tests/unit/test_peercred: $(call sanobj,tests/unit/test_peercred.c \
+	    src/peercred.c)
+build/san/tests/unit/test_peercred: LDFLAGS += -Wl,--wrap=getsockopt
+build/san/tests/unit/test_lockfile: $(call sanobj,tests/unit/test_lockfile.c \
+	    src/lockfile.c)
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)
@@ -180,9 +190,13 @@ scenarios: squeezerctl
 	@sh tests/ctl/plot.sh ./squeezerctl
 
 # The RPC suite: the real daemon (--backend=sim) on private sockets.
-RPC_TOOLS = build/rpc/rpcc build/rpc/jget
+RPC_TOOLS = build/rpc/rpcc build/rpc/jget build/rpc/conns
 
 build/rpc/rpcc: tests/rpc/rpcc.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+build/rpc/conns: tests/rpc/conns.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
@@ -205,6 +219,7 @@ rpc: squeezerd squeezerctl $(RPC_TOOLS)
 	@sh tests/rpc/robust.sh
 	@sh tests/rpc/ctl.sh
 	@sh tests/rpc/perm.sh
+	@sh tests/rpc/startup.sh
 
 # Load: 256 clients, 100,000 mixed requests, slow and never-reading
 # clients, the client limit.
@@ -255,7 +270,7 @@ e2e-san: build/san/squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
 
 harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
 
-valgrind: squeezerctl squeezerd build/rpc/rpcc
+valgrind: squeezerctl squeezerd build/rpc/rpcc build/rpc/conns
 	@sh tests/scenarios/run.sh --valgrind ./squeezerctl
 	@sh tests/valgrind/daemon.sh
 

@@ -34,6 +34,8 @@ struct conf {
 	char		policy[CONF_POLICY_MAX];
 	char		socket_group[CONF_GROUP_MAX];	/* may change things */
 	unsigned int	socket_mode;			/* 0600, 0660, 0666 */
+	uint64_t	client_idle_timeout_ms;	/* nothing pending: closed */
+	int64_t		max_clients_per_user;	/* neither root nor group */
 };
 
 /* squeezerd's defaults: squeezed's constants, 2 MiB granularity. */

@@ -20,8 +20,12 @@ struct squeezerd;
 
 #define RPC_MAX_LINE		65536	/* bytes, newline excluded */
 #define RPC_MAX_DEPTH		32
-#define RPC_MAX_CLIENTS		1024
+#define RPC_MAX_CLIENTS		1024	/* at most; less with fewer fds */
+#define RPC_FD_RESERVE		64	/* descriptors kept for the rest */
+#define RPC_PRIV_SLOTS		32	/* kept for root and socket-group */
 #define RPC_MAX_PENDING		64	/* per connection */
+#define RPC_OUT_HIGH		(256u << 10)	/* unread replies: pause */
+#define RPC_OUT_LOW		(64u << 10)	/* ... read again below */
 #define RPC_MAX_OUTPUT		(8u << 20)	/* unread replies: drop */
 #define RPC_MAX_DOMIDS		64
 
@@ -76,12 +80,26 @@ struct rpc_method {
 };
 
 /*
- * The server: listen on path (a stale socket there is replaced), with the
- * configuration's socket-mode and socket-group.
+ * The server: bind path with the configuration's socket-mode and
+ * socket-group, before the daemon detaches (no event base needed yet).  A
+ * stale socket there is replaced; anything else is refused and left:
+ * -ENOTSOCK (not a socket), -EADDRINUSE (a server answers on it).  At most
+ * max_clients connections (see RPC_FD_RESERVE), the last RPC_PRIV_SLOTS
+ * (at most an eighth) kept for root and socket-group.
  */
-int	rpc_server_start(struct squeezerd *, const char *path,
-	    struct rpc_server **ret);
-/* Fail every pending request (cancelled), close everything. NULL-safe. */
+int	rpc_server_new(struct squeezerd *, const char *path,
+	    unsigned int max_clients, struct rpc_server **ret);
+/* Serve it on the daemon's event base. */
+int	rpc_server_start(struct rpc_server *);
+/*
+ * The configuration changed (SIGHUP): the socket's mode and group, who of
+ * the connected clients may change things, their idle timeout.
+ */
+void	rpc_server_reload(struct rpc_server *);
+/*
+ * Fail every pending request (cancelled), close everything; remove the
+ * socket if the path is still the one bound.  NULL-safe.
+ */
 void	rpc_server_free(struct rpc_server *);
 
 /* Set the request's error; returns RPC_FAILED for "return rpc_fail(...)". */

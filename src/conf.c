@@ -22,6 +22,7 @@ enum conf_type {
 	CONF_POLICY,
 	CONF_GROUP,		/* a group name that exists */
 	CONF_MODE,		/* an octal socket mode */
+	CONF_COUNT,		/* a plain number */
 };
 
 struct conf_key {
@@ -42,6 +43,8 @@ static const struct conf_key conf_table[] = {
 	KEY("balance-interval", CONF_DURATION, balance_interval_ms, 10, DAY_MS),
 	KEY("balance-tolerance-kib", CONF_KIB, balance_tolerance_kib, 0,
 	    HOST_MAX_KIB),
+	KEY("client-idle-timeout", CONF_DURATION, client_idle_timeout_ms, 100,
+	    DAY_MS),
 	KEY("domain-zero-dynamic-max-kib", CONF_KIB, dom0_dyn_max_kib, 0,
 	    HOST_MAX_KIB),
 	KEY("domain-zero-dynamic-min-kib", CONF_KIB, dom0_dyn_min_kib, 0,
@@ -52,6 +55,8 @@ static const struct conf_key conf_table[] = {
 	KEY("host-reserve-kib", CONF_KIB, host_reserve_kib, 0, HOST_MAX_KIB),
 	KEY("inaccuracy-compensation", CONF_BOOL, inaccuracy_compensation, 0, 1),
 	KEY("manage-domain-zero", CONF_BOOL, manage_dom0, 0, 1),
+	KEY("max-clients-per-user", CONF_COUNT, max_clients_per_user, 1,
+	    1024),
 	KEY("migration-timeout", CONF_DURATION, migration_timeout_ms, 1000,
 	    DAY_MS),
 	KEY("min-progress-kib-s", CONF_KIB, min_progress_kib_s, 0,
@@ -93,6 +98,8 @@ conf_defaults(struct conf *c)
 	snprintf(c->policy, sizeof(c->policy), "%s", "proportional");
 	snprintf(c->socket_group, sizeof(c->socket_group), "%s", "root");
 	c->socket_mode = 0660;
+	c->client_idle_timeout_ms = 60000;
+	c->max_clients_per_user = 32;
 }
 
 static int
@@ -421,6 +428,14 @@ conf_set_key(char *base, const struct conf_key *k, const char *v,
 		}
 		memcpy(base + k->off, &kib, sizeof(kib));
 		return 0;
+	case CONF_COUNT:
+		if (conf_parse_int(v, k->max, &kib) < 0 || kib < k->min) {
+			snprintf(err, errlen, "\"%.64s\" is not a number from "
+			    "%" PRId64 " to %" PRId64, v, k->min, k->max);
+			return -EINVAL;
+		}
+		memcpy(base + k->off, &kib, sizeof(kib));
+		return 0;
 	case CONF_DURATION:
 		if (conf_parse_duration(v, (uint64_t)k->max, &ms) < 0 ||
 		    ms < (uint64_t)k->min) {
@@ -574,6 +589,10 @@ conf_write_value(const char *base, const struct conf_key *k, int flags,
 		else
 			conf_fmt_size(kib, buf, sizeof(buf));
 		fputs(buf, f);
+		break;
+	case CONF_COUNT:
+		memcpy(&kib, base + k->off, sizeof(kib));
+		fprintf(f, "%" PRId64, kib);
 		break;
 	case CONF_DURATION:
 		memcpy(&ms, base + k->off, sizeof(ms));

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "backend.h"
+#include "json_strict.h"
 #include "log.h"
 #include "rpc_int.h"
 #include "squeezerd.h"
@@ -341,43 +342,6 @@ rpc_reply_framing(struct rpc_peer *peer, enum rpc_errkind kind,
 	rpc_send_error(&req);
 }
 
-/*
- * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
- * U+10FFFF.  json-c checks only the byte structure.
- */
-static bool
-rpc_utf8_ok(const char *text, size_t len)
-{
-	const unsigned char	*s = (const unsigned char *)text;
-	size_t			 i = 0, n, k;
-	uint32_t		 c, min;
-
-	while (i < len) {
-		c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, c &= 0x1f, min = 0x80;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, c &= 0x0f, min = 0x800;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, c &= 0x07, min = 0x10000;
-		else
-			return false;
-		for (k = 1; k <= n; k++) {
-			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-				return false;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
 /* Parse a whole line as one JSON value, or NULL with why. */
 static struct json_object *
 rpc_parse(const char *line, size_t len, const char **why)
@@ -405,7 +369,8 @@ rpc_parse(const char *line, size_t len, const char **why)
 		o = NULL;
 	} else {
 		end = json_tokener_get_parse_end(tok);
-		while (end < len && strchr(" \t\r", line[end]) != NULL)
+		while (end < len && (line[end] == ' ' || line[end] == '\t' ||
+		    line[end] == '\r' || line[end] == '\n'))
 			end++;
 		if (end < len) {
 			*why = "text after the JSON value";
@@ -426,6 +391,31 @@ rpc_lookup(const struct rpc_method *const *table, const char *name)
 		if (strcmp(table[i]->name, name) == 0)
 			return table[i];
 	return NULL;
+}
+
+/*
+ * A numeric id is echoed as it was sent, digit for digit: json-c would
+ * clamp one beyond 64 bits and write -0 as 0.
+ */
+static void
+rpc_id_as_sent(struct rpc_req *req, const char *line,
+    const struct json_strict_info *info)
+{
+	struct json_object	*o;
+	char			*text;
+
+	if (info->id_len == 0 || req->id == NULL ||
+	    (!json_object_is_type(req->id, json_type_int) &&
+	    !json_object_is_type(req->id, json_type_double)))
+		return;
+	if ((text = strndup(line + info->id_off, info->id_len)) == NULL)
+		return;
+	o = json_object_new_double_s(json_object_get_double(req->id), text);
+	free(text);
+	if (o != NULL) {
+		json_object_put(req->id);
+		req->id = o;
+	}
 }
 
 /* Check the envelope; set req's dialect, id and method name. */
@@ -507,19 +497,48 @@ rpc_run(struct rpc_req *req, const char *name, struct json_object *params,
 	return req->method->exec(bd, req, params, ret_result);
 }
 
+/*
+ * The raw line, before json-c: strict UTF-8, then RFC 8259 and what json-c
+ * would misread.  0, or the error has been sent.
+ */
+static int
+rpc_check_line(struct rpc_peer *peer, const char *line, size_t len,
+    struct json_strict_info *ret_info)
+{
+	char	why[160];
+
+	if (!json_strict_utf8(line, len)) {
+		rpc_reply_framing(peer, RPC_E_PARSE, "invalid UTF-8");
+		return -EINVAL;
+	}
+	switch (json_strict_check(line, len, RPC_MAX_DEPTH, ret_info, why,
+	    sizeof(why))) {
+	case 0:
+		return 0;
+	case -EINVAL:
+		rpc_reply_framing(peer, RPC_E_PARSE, why);
+		return -EINVAL;
+	case -EDOM:
+		rpc_reply_framing(peer, RPC_E_INVALID_REQUEST, why);
+		return -EINVAL;
+	default:
+		rpc_reply_framing(peer, RPC_E_INTERNAL, "out of memory");
+		return -ENOMEM;
+	}
+}
+
 void
 rpc_dispatch(struct squeezerd *bd, struct rpc_peer *peer, const char *line,
     size_t len)
 {
 	struct json_object	*o, *params = NULL, *result = NULL;
+	struct json_strict_info	 info;
 	struct rpc_req		*req;
 	const char		*why = NULL, *name = NULL;
 	int			 rc;
 
-	if (!rpc_utf8_ok(line, len)) {
-		rpc_reply_framing(peer, RPC_E_PARSE, "invalid UTF-8");
+	if (rpc_check_line(peer, line, len, &info) < 0)
 		return;
-	}
 	why = "";
 	if ((o = rpc_parse(line, len, &why)) == NULL && why != NULL) {
 		rpc_reply_framing(peer, RPC_E_PARSE, why);
@@ -538,7 +557,9 @@ rpc_dispatch(struct squeezerd *bd, struct rpc_peer *peer, const char *line,
 	}
 	req->bd = bd;
 	req->peer = peer;
-	if ((rc = rpc_envelope_check(req, o, &name, &params)) == 0)
+	rc = rpc_envelope_check(req, o, &name, &params);
+	rpc_id_as_sent(req, line, &info);
+	if (rc == 0)
 		rc = rpc_run(req, name, params, &result);
 	if (rc == RPC_PENDING)
 		rpc_peer_attach(peer, req);

@@ -1,17 +1,24 @@
 /*
  * squeezerd: the Xen dom0 memory-balancing daemon.  main() parses the
- * command line, loads the configuration, opens the backend, listens on the
- * control socket and runs the event loop (STYLE H15): signals, the
- * balancer's timers and the clients are all events on one base.
+ * command line, loads the configuration, takes the instance lock, binds
+ * the control socket, detaches (without -d), opens the backend and runs
+ * the event loop (STYLE H15): signals, the balancer's timers and the
+ * clients are all events on one base.  Without -d the parent stays until
+ * the daemon is ready or has failed, so every start-up error reaches the
+ * terminal and the exit status.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +28,7 @@
 #include "balancer.h"
 #include "conf.h"
 #include "engine.h"
+#include "lockfile.h"
 #include "log.h"
 #include "model.h"
 #include "policy.h"
@@ -28,6 +36,7 @@
 #include "sdnotify.h"
 #include "svc.h"
 #include "squeezerd.h"
+#include "version.h"
 
 #define SQUEEZERD_CONF		"/etc/squeezerd.conf"
 #define SQUEEZERD_SOCKET	"/run/squeezerd/socket"
@@ -38,6 +47,8 @@ static const char	*arg_backend = "xen";
 static const char	*arg_host;
 static const char	*arg_state;
 static int		 arg_check, arg_verbose, arg_debug;
+static char		 arg_lock[PATH_MAX];	/* <socket>.lock */
+static int		 lock_fd = -1;
 
 static const struct backend_ops *const backends[] = {
 	&backend_xen_ops,
@@ -58,8 +69,33 @@ backend_find(const char *name)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: squeezerd [-dnv] [-f file] [-s socket] "
+	fprintf(f, "usage: squeezerd [-dhnVv] [-f file] [-s socket] "
 	    "[--backend=xen|sim] [--host file] [--state file]\n");
+}
+
+/* --help: the usage line and every option, as squeezerd(8) has them. */
+static void
+help(void)
+{
+	usage(stdout);
+	printf("\n"
+	    "  -d                 do not detach: stay in the foreground, log "
+	    "to stderr\n"
+	    "  -f file            configuration file (default "
+	    SQUEEZERD_CONF ")\n"
+	    "  -h, --help         print this help and exit\n"
+	    "  -n                 check the configuration and exit (-nv: "
+	    "print it in full)\n"
+	    "  -s socket          control socket (default " SQUEEZERD_SOCKET
+	    ")\n"
+	    "  -V, --version      print the version and exit\n"
+	    "  -v                 log debug messages too\n"
+	    "  --backend=xen|sim  balance the real Xen host (default) or a "
+	    "simulated one\n"
+	    "  --host file        sim: the scenario file of the host "
+	    "(default: built in)\n"
+	    "  --state file       sim: where the simulated host is kept "
+	    "(default: socket.sim)\n");
 }
 
 enum { OPT_BACKEND = 256, OPT_HOST, OPT_STATE };
@@ -69,6 +105,7 @@ static const struct option longopts[] = {
 	{ "host",	required_argument,	NULL,	OPT_HOST },
 	{ "state",	required_argument,	NULL,	OPT_STATE },
 	{ "help",	no_argument,		NULL,	'h' },
+	{ "version",	no_argument,		NULL,	'V' },
 	{ NULL,		0,			NULL,	0 },
 };
 
@@ -78,7 +115,7 @@ parse_args(int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt_long(argc, argv, "df:hns:v", longopts,
+	while ((ch = getopt_long(argc, argv, "df:hns:Vv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -106,7 +143,10 @@ parse_args(int argc, char **argv)
 			arg_state = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			help();
+			exit(EXIT_SUCCESS);
+		case 'V':
+			printf("squeezerd %s\n", SQUEEZERD_VERSION);
 			exit(EXIT_SUCCESS);
 		default:
 			return -1;
@@ -117,20 +157,45 @@ parse_args(int argc, char **argv)
 
 /*
  * Room for RPC_MAX_CLIENTS clients and our own descriptors: the soft
- * limit up to the hard one (best effort), so the client limit is what
- * turns clients away, politely, and not EMFILE.
+ * limit up to the hard one (best effort); then the client limit is what
+ * that leaves beyond RPC_FD_RESERVE, so the limit turns clients away,
+ * politely, and not EMFILE.  0: too few descriptors to run.
  */
-static void
-raise_fd_limit(void)
+static unsigned int
+client_limit(unsigned long long *ret_nofile)
 {
 	struct rlimit	rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
-	    rl.rlim_cur < RPC_MAX_CLIENTS + 64) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max &&
+	    rl.rlim_cur < RPC_MAX_CLIENTS + RPC_FD_RESERVE) {
 		rl.rlim_cur = rl.rlim_max < RPC_MAX_CLIENTS + 256 ?
 		    rl.rlim_max : RPC_MAX_CLIENTS + 256;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	*ret_nofile = rl.rlim_cur;
+	if (rl.rlim_cur < RPC_FD_RESERVE + 16)
+		return 0;
+	return rl.rlim_cur - RPC_FD_RESERVE < RPC_MAX_CLIENTS ?
+	    (unsigned int)(rl.rlim_cur - RPC_FD_RESERVE) : RPC_MAX_CLIENTS;
+}
+
+/*
+ * A path that stays right after chdir("/"): relative ones are made
+ * absolute, in buf.
+ */
+static const char *
+abs_path(const char *path, char *buf, size_t len)
+{
+	char	cwd[PATH_MAX];
+
+	if (path == NULL || path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return path;
+	if ((size_t)snprintf(buf, len, "%s/%s", cwd, path) >= len)
+		return path;
+	return buf;
 }
 
 /* The configuration file: -f, or /etc/squeezerd.conf if it exists. */
@@ -171,9 +236,13 @@ sig_cb(evutil_socket_t sig, short what, void *arg)
 	if (sig == SIGHUP) {
 		log_info("SIGHUP: reloading the configuration");
 		notify_reloading();
-		(void)sdnotify(daemon_reload(bd) < 0 ? "READY=1\nSTATUS=reload "
-		    "failed, running the previous configuration" :
-		    "READY=1\nSTATUS=configuration reloaded");
+		if (daemon_reload(bd) < 0) {
+			(void)sdnotify("READY=1\nSTATUS=reload failed, running "
+			    "the previous configuration");
+			return;
+		}
+		rpc_server_reload(bd->bd_rpc);
+		(void)sdnotify("READY=1\nSTATUS=configuration reloaded");
 		return;
 	}
 	log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -265,6 +334,167 @@ open_backend(struct squeezerd *bd)
 	return 0;
 }
 
+/* The socket's directory exists and files can be made in it. */
+static int
+check_socket_dir(void)
+{
+	char	buf[PATH_MAX], *dir;
+	int	rc;
+
+	(void)snprintf(buf, sizeof(buf), "%s", arg_socket);
+	dir = dirname(buf);
+	if (access(dir, W_OK | X_OK) == 0)
+		return 0;
+	rc = -errno;
+	fprintf(stderr, "squeezerd: %s: %s (the control socket's directory%s)"
+	    "\n", dir, strerror(-rc), rc == -ENOENT ? ": create it, or use -s" :
+	    "");
+	return rc;
+}
+
+/* One squeezerd per socket: the lock beside it, before anything else. */
+static int
+take_lock(void)
+{
+	pid_t	holder = 0;
+	int	rc;
+
+	if ((size_t)snprintf(arg_lock, sizeof(arg_lock), "%s.lock",
+	    arg_socket) >= sizeof(arg_lock)) {
+		arg_lock[0] = '\0';
+		fprintf(stderr, "squeezerd: %s: path too long\n", arg_socket);
+		return -ENAMETOOLONG;
+	}
+	if ((rc = lockfile_take(arg_lock, &lock_fd, &holder)) == 0)
+		return 0;
+	if (rc == -EWOULDBLOCK && holder > 0)
+		fprintf(stderr, "squeezerd: %s is in use: another squeezerd "
+		    "(pid %ld) holds %s\n", arg_socket, (long)holder, arg_lock);
+	else if (rc == -EWOULDBLOCK)
+		fprintf(stderr, "squeezerd: %s is in use: another process "
+		    "holds %s\n", arg_socket, arg_lock);
+	else
+		fprintf(stderr, "squeezerd: %s: %s\n", arg_lock,
+		    strerror(-rc));
+	return rc;
+}
+
+/*
+ * Before detaching, what can be checked there and kept across fork():
+ * descriptors, the socket's directory, the lock, the bound socket.
+ */
+static int
+prepare(struct squeezerd *bd, unsigned long long *ret_nofile,
+    unsigned int *ret_nclients)
+{
+	int	rc;
+
+	if ((*ret_nclients = client_limit(ret_nofile)) == 0) {
+		fprintf(stderr, "squeezerd: a descriptor limit of %llu is too "
+		    "low: at least %d\n", *ret_nofile, RPC_FD_RESERVE + 16);
+		return -EMFILE;
+	}
+	if ((rc = check_socket_dir()) < 0 || (rc = take_lock()) < 0)
+		return rc;
+	rc = rpc_server_new(bd, arg_socket, *ret_nclients, &bd->bd_rpc);
+	if (rc == -ENOTSOCK)
+		fprintf(stderr, "squeezerd: %s: not a socket; refusing to "
+		    "replace it\n", arg_socket);
+	else if (rc == -EADDRINUSE)
+		fprintf(stderr, "squeezerd: %s: another server is listening "
+		    "on it\n", arg_socket);
+	else if (rc < 0)
+		fprintf(stderr, "squeezerd: %s: %s\n", arg_socket,
+		    strerror(-rc));
+	return rc;
+}
+
+/*
+ * The parent of a detached daemon: copy what the child writes on its
+ * standard error until it says it is ready (a NUL byte: exit 0) or the
+ * pipe closes (it failed: exit 1).
+ */
+static _Noreturn void
+detach_wait(int fd, pid_t pid)
+{
+	char	 buf[512], *z;
+	ssize_t	 n;
+	int	 st;
+
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		if ((z = memchr(buf, '\0', (size_t)n)) != NULL) {
+			fwrite(buf, 1, (size_t)(z - buf), stderr);
+			fflush(stderr);
+			_exit(EXIT_SUCCESS);
+		}
+		fwrite(buf, 1, (size_t)n, stderr);
+	}
+	fflush(stderr);
+	(void)waitpid(pid, &st, 0);
+	_exit(EXIT_FAILURE);
+}
+
+/*
+ * Without -d: fork; the child goes on, a session leader in "/", standard
+ * input and output /dev/null, standard error a pipe to the waiting parent
+ * until detach_ready().
+ */
+static int
+detach(void)
+{
+	int	pfd[2], null, rc;
+	pid_t	pid;
+
+	if (pipe(pfd) == -1 || (null = open("/dev/null", O_RDWR)) == -1) {
+		rc = -errno;
+		fprintf(stderr, "squeezerd: detach: %s\n", strerror(-rc));
+		return rc;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		rc = -errno;
+		fprintf(stderr, "squeezerd: fork: %s\n", strerror(-rc));
+		return rc;
+	}
+	if (pid > 0) {
+		close(pfd[1]);
+		detach_wait(pfd[0], pid);
+	}
+	close(pfd[0]);
+	(void)signal(SIGPIPE, SIG_IGN);	/* the parent may be gone */
+	if (setsid() == -1 || chdir("/") == -1 || dup2(null, 0) == -1 ||
+	    dup2(null, 1) == -1 || dup2(pfd[1], 2) == -1 ||
+	    (rc = lockfile_setpid(lock_fd)) < 0) {
+		rc = -errno;
+		fprintf(stderr, "squeezerd: detach: %s\n", strerror(-rc));
+		return rc;
+	}
+	close(pfd[1]);
+	if (null > 2)
+		close(null);
+	return 0;
+}
+
+/* The detached daemon is ready: release the waiting parent. */
+static void
+detach_ready(void)
+{
+	int	null;
+
+	if (write(STDERR_FILENO, "", 1) != 1)
+		return;
+	if ((null = open("/dev/null", O_WRONLY)) >= 0) {
+		(void)dup2(null, STDERR_FILENO);
+		if (null != STDERR_FILENO)
+			close(null);
+	}
+}
+
 /* Everything the loop needs, in order; a message on failure. */
 static int
 start(struct squeezerd *bd)
@@ -286,7 +516,7 @@ start(struct squeezerd *bd)
 			    strerror(-rc));
 		return rc;
 	}
-	if ((rc = rpc_server_start(bd, arg_socket, &bd->bd_rpc)) < 0) {
+	if ((rc = rpc_server_start(bd->bd_rpc)) < 0) {
 		fprintf(stderr, "squeezerd: %s: %s\n", arg_socket,
 		    strerror(-rc));
 		return rc;
@@ -313,6 +543,7 @@ stop(struct squeezerd *bd)
 			event_free(bd->bd_ev_watchdog);
 		event_base_free(bd->bd_base);
 	}
+	lockfile_release(arg_lock, lock_fd);
 }
 
 static void
@@ -331,10 +562,25 @@ log_ready(struct squeezerd *bd)
 	(void)sdnotify(msg);
 }
 
+/* Without -d the daemon works in "/": the paths it keeps, absolute. */
+static void
+absolute_paths(void)
+{
+	static char	conf[PATH_MAX], sock[PATH_MAX], host[PATH_MAX];
+	static char	state[PATH_MAX];
+
+	arg_conf = abs_path(arg_conf, conf, sizeof(conf));
+	arg_socket = abs_path(arg_socket, sock, sizeof(sock));
+	arg_host = abs_path(arg_host, host, sizeof(host));
+	arg_state = abs_path(arg_state, state, sizeof(state));
+}
+
 int
 main(int argc, char **argv)
 {
 	struct squeezerd	bd;
+	unsigned long long	nofile = 0;
+	unsigned int		nclients = 0;
 	int			rc;
 
 	memset(&bd, 0, sizeof(bd));
@@ -343,6 +589,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_FAILURE;
 	}
+	if (!arg_debug && !arg_check)
+		absolute_paths();
 	if (load_conf(&bd) < 0)
 		return EXIT_FAILURE;
 	if (arg_check) {
@@ -353,17 +601,19 @@ main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	bd.bd_host_file = arg_host;
-	raise_fd_limit();
 	log_init(true, arg_verbose);
-	if (!arg_debug && daemon(0, 0) == -1) {
-		fprintf(stderr, "squeezerd: daemon: %s\n", strerror(errno));
-		return EXIT_FAILURE;
-	}
-	if (!arg_debug)
+	rc = prepare(&bd, &nofile, &nclients);
+	if (rc == 0 && !arg_debug && (rc = detach()) == 0)
 		log_init(false, arg_verbose);
-	rc = start(&bd);
+	if (rc == 0) {
+		log_info("descriptor limit %llu: at most %u clients", nofile,
+		    nclients);
+		rc = start(&bd);
+	}
 	if (rc == 0) {
 		log_ready(&bd);
+		if (!arg_debug)
+			detach_ready();
 		event_base_dispatch(bd.bd_base);
 	}
 	stop(&bd);

@@ -28,7 +28,8 @@ FUZZ_CFLAGS	 = $(CSTD) $(WARNINGS) -Wno-implicit-fallthrough \
 
 fuzzobj		 = $(patsubst %.c,build/fuzz/obj/%.o,$(1))
 
-FUZZ_ALL	 = fuzz_rpc_line fuzz_conf fuzz_scenario fuzz_guest_values
+FUZZ_ALL	 = fuzz_rpc_line fuzz_conf fuzz_scenario fuzz_guest_values \
+		   fuzz_json_strict
 FUZZ_BINS	 = $(addprefix build/fuzz/,$(FUZZ_ALL))
 
 # The daemon's modules but its main (src/squeezerd.c) and what only main
@@ -49,6 +50,8 @@ build/fuzz/obj/%.o: %.c
 
 build/fuzz/fuzz_rpc_line: $(call fuzzobj,tests/fuzz/fuzz_rpc_line.c \
 	    $(FUZZ_RPC_SRC))
+build/fuzz/fuzz_json_strict: $(call fuzzobj,tests/fuzz/fuzz_json_strict.c \
+	    src/json_strict.c)
 build/fuzz/fuzz_conf: $(call fuzzobj,tests/fuzz/fuzz_conf.c src/conf.c \
 	    src/host.c $(POLICY_SRC))
 build/fuzz/fuzz_scenario: $(call fuzzobj,tests/fuzz/fuzz_scenario.c \

@@ -3,8 +3,8 @@
  * dispatcher (src/rpc_dispatch.c) and every method, against a real daemon
  * state on the simulated backend.  The input is cut at '\n' as the
  * transport cuts it (a '\r' before the '\n' dropped, blank lines skipped,
- * lines over RPC_MAX_LINE answered with one error), and each line is
- * dispatched on one connection.
+ * lines over RPC_MAX_LINE without their "\r\n" answered with one error),
+ * and each line is dispatched on one connection.
  *
  * The transport (src/rpc_server.c) is replaced by the stubs below: replies
  * are checked and dropped, and the event loop never runs, so a reserve or
@@ -382,6 +382,8 @@ fuzz_line(struct squeezerd *bd, struct rpc_peer *p, const char *data,
 		fuzz_timer(bd, data[1]);
 		return;
 	}
+	if (len > 0 && data[len - 1] == '\r')
+		len--;		/* the limit counts the line without "\r\n" */
 	if (len > RPC_MAX_LINE) {
 		rpc_reply_framing(p, RPC_E_INVALID_REQUEST,
 		    "request line longer than 65536 bytes");
@@ -391,8 +393,6 @@ fuzz_line(struct squeezerd *bd, struct rpc_peer *p, const char *data,
 		abort();
 	memcpy(line, data, len);
 	line[len] = '\0';
-	if (len > 0 && line[len - 1] == '\r')
-		line[--len] = '\0';
 	if (fuzz_verbose)
 		fprintf(stderr, "-> %.*s\n", (int)len, line);
 	if (len > 0 && strspn(line, " \t") != len)

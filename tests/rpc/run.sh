@@ -4,18 +4,20 @@
 # docs/rpc.md in both dialects, the framing rules, bad input, cancellation,
 # expiry and restart after kill -9.
 #
-# Environment: RPCC, JGET, SQUEEZERD (the binaries), KEEP=1 keeps the temp
-# directory (daemon logs), ONLY=fast|slow|bad|v1|restart|signal runs one group.
+# Environment: RPCC, JGET, CONNS, SQUEEZERD (the binaries), KEEP=1 keeps the
+# temp directory (daemon logs), ONLY=fast|slow|bad|v1|restart|signal|flow
+# runs one group.
 # Prints one line per case and "rpc: N passed, M failed"; exit 1 on failure.
 set -eu
 cd "$(dirname "$0")/../.."
 RPCC=${RPCC:-build/rpc/rpcc}
 JGET=${JGET:-build/rpc/jget}
+CONNS=${CONNS:-build/rpc/conns}
 SQUEEZERD=${SQUEEZERD:-./squeezerd}
 HERE=tests/rpc
 ONLY=${ONLY:-}
 
-for b in "$RPCC" "$JGET" "$SQUEEZERD"; do
+for b in "$RPCC" "$JGET" "$CONNS" "$SQUEEZERD"; do
 	if [ ! -x "$b" ]; then
 		echo "rpc: $b: not built" >&2
 		exit 2
@@ -50,11 +52,11 @@ EOF
 
 # ---- the daemons -------------------------------------------------------
 
-# start NAME HOSTFILE: a daemon on $TMP/NAME.sock (state $TMP/NAME.sock.sim),
-# logging to $TMP/NAME.log; sets pid_NAME.
+# start NAME HOSTFILE [CONF]: a daemon on $TMP/NAME.sock (state
+# $TMP/NAME.sock.sim), logging to $TMP/NAME.log; sets pid_NAME.
 start() {
 	"$SQUEEZERD" -d --backend=sim --host "$2" -s "$TMP/$1.sock" \
-	    -f "$TMP/squeezerd.conf" 2>>"$TMP/$1.log" &
+	    -f "${3:-$TMP/squeezerd.conf}" 2>>"$TMP/$1.log" &
 	eval "pid_$1=$!"
 	pids="$pids $!"
 	if ! printf '%s\n' '{"jsonrpc":"2.0","id":0,"method":"host.status"}' |
@@ -163,6 +165,8 @@ $d true 1048576 2097152 2097152 true <missing>"
 	eqj result.uncooperative-after '"20s"'
 	eqj result.socket-mode '"0660"'
 	eq result.policy proportional
+	eqj result.client-idle-timeout '"1m"'
+	eqj result.max-clients-per-user 32
 	tend
 
 	tcase "reserve kib: result, reservation.list, host.status accounting"
@@ -845,6 +849,88 @@ bad_cases() {
 	eq id 99
 	tend
 
+	tcase "line limit without CR LF: 65536 bytes + CRLF accepted, 65537 + CRLF refused"
+	_l='{"jsonrpc":"2.0","id":6,"method":"host.status"}'
+	{
+		printf '%s' "$_l"
+		head -c $((65536 - ${#_l})) /dev/zero | tr '\0' ' '
+		printf '\r\n'
+	} >"$TMP/c65536"
+	{
+		printf '%s' "$_l"
+		head -c $((65537 - ${#_l})) /dev/zero | tr '\0' ' '
+		printf '\r\n%s\r\n' "$(n 99 host.status)"
+	} >"$TMP/c65537"
+	send -f"$TMP/c65536" -n1
+	REQ="(65536 bytes + CRLF) $_l + spaces"
+	ok_native 6
+	send -f"$TMP/c65537" -n2
+	REQ="(65537 bytes + CRLF) $_l + spaces, then host.status"
+	err_native -32600 invalid_request null
+	eq error.data.limit 65536
+	pick 2
+	eq id 99
+	tend
+
+	tcase "strict JSON: raw NUL after the object, raw tab in a string, 1., 01: -32700"
+	rejr -32700 parse_error null '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"nul-after"}}\x00\x00'
+	rejr -32700 parse_error null '{"method":"reserve_memory","params":["dbg","nul-after",4096]}\x00'
+	rejr -32700 parse_error null '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"a\x09b"}}'
+	rej -32700 parse_error null -- '{"jsonrpc":"2.0","id":1.,"method":"host.status"}'
+	rej -32700 parse_error null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":04096}}'
+	send -- "$(n 1 reservation.list '{"session":"nul-after"}')"
+	eqj result '[]'
+	tend
+
+	tcase "duplicate member names (both dialects): -32600, neither value used"
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"host.status","method":"reserve","params":{"kib":4096,"session":"dup"}}'
+	send -- '{"jsonrpc":"2.0","id":1,"method":"host.status","method":"reserve","params":{"kib":4096,"session":"dup"}}'
+	err_native -32600 invalid_request null
+	match error.data.detail 'duplicate member name "method"'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"x","session":"dup"}}'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"dup"},"\u006dethod":"host.status"}'
+	rej -32600 invalid_request null -- '{"method":"get_diagnostics","params":["d"],"method":"reserve_memory","params":["d","dup",4096]}'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"id":2,"method":"host.status"}'
+	send -- "$(n 1 reservation.list '{"session":"dup"}')"
+	eqj result '[]'
+	tend
+
+	tcase "\\u0000 and lone surrogates in strings (both dialects): -32600, nothing done"
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"host.status\u0000junk"}'
+	send -- '{"jsonrpc":"2.0","id":1,"method":"host.status\u0000junk"}'
+	err_native -32600 invalid_request null
+	match error.data.detail 'u0000'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"nul\u0000x"}}'
+	rej -32600 invalid_request null -- '{"method":"reserve_memory","params":["d","nul\u0000x",4096]}'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"s\ud800"}}'
+	send -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"s\ud800"}}'
+	err_native -32600 invalid_request null
+	match error.data.detail 'surrogate'
+	rej -32600 invalid_request null -- '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"s\udc00"}}'
+	rej -32600 invalid_request null -- '{"method":"reserve_memory","params":["d","s\ud800\u0041",4096]}'
+	rej -32600 invalid_request null -- '{"method":"reserve_memory","params":["d","s\udfff",4096]}'
+	send -- "$(n 1 reservation.list '{"session":"nul"}')"
+	eqj result '[]'
+	send -- "$(n 1 reservation.list '{"session":"s\ud83d\ude00"}')"
+	ok_native
+	tend
+
+	tcase "ids echoed digit for digit: beyond 64 bits, -0, 1.50e+2"
+	for _id in 18446744073709551616 -99999999999999999999 -0 1.50e+2 \
+	    123456789012345678901234567890.5e-3; do
+		send -- "{\"jsonrpc\":\"2.0\",\"id\":$_id,\"method\":\"host.status\"}"
+		case $R in
+		*"\"id\":$_id,"*) ;;
+		*)	bad "id $_id not echoed as sent" ;;
+		esac
+		send -- "{\"jsonrpc\":\"2.0\",\"id\":$_id,\"method\":\"no.such\"}"
+		case $R in
+		*"\"id\":$_id,"*) ;;
+		*)	bad "id $_id not echoed as sent in an error" ;;
+		esac
+	done
+	tend
+
 	tcase "1 MiB line: -32600, then the connection still works"
 	{
 		printf '{"jsonrpc":"2.0","id":1,"method":"reserve","params":{"kib":4096,"session":"'
@@ -1150,6 +1236,84 @@ slow_cases() {
 	tend
 }
 
+# ==== flow control and timeouts ========================================
+
+# A daemon of its own (the slow host) with a 2 s client-idle-timeout.
+flow_cases() {
+	printf 'client-idle-timeout = 2s\n' >"$TMP/flow.conf"
+	chmod 0600 "$TMP/flow.conf"
+	start flow "$HERE/host-slow.json" "$TMP/flow.conf"
+	S=$TMP/flow.sock
+	REQ="" RALL=""
+
+	tcase "back-pressure: 10,000 pipelined domain.list read as they come: all answered, in order"
+	REQ="conns pipe -n 10000"
+	RALL=$("$CONNS" pipe -n 10000 "$S" 2>&1) || bad "$RALL"
+	tend
+
+	tcase "a client that never reads is dropped after client-idle-timeout; others are answered meanwhile"
+	REQ="conns mute -n 100000 -w 20000"
+	"$CONNS" mute -n 100000 -w 20000 "$S" >"$TMP/mute.out" 2>&1 &
+	_bg=$!
+	sleep 0.5
+	send -T -- "$(n 2 host.status)"
+	_t=${R%% *}
+	R=${R#* }
+	eq id 2
+	if ! isnum "$_t" || [ "$_t" -gt 1000 ]; then
+		bad "host.status took $_t ms beside a client that does not read"
+	fi
+	wait "$_bg" || bad "$(cat "$TMP/mute.out")"
+	RALL=$(cat "$TMP/mute.out")
+	grep -q "has not read its replies" "$TMP/flow.log" ||
+	    bad "no log line about the client that does not read"
+	alive flow || bad "the daemon died"
+	tend
+
+	tcase "idle connections are closed after client-idle-timeout (2 s), not before"
+	REQ="conns hold -n 20 -w 15000"
+	RALL=$("$CONNS" hold -n 20 -w 15000 "$S" 2>&1) || bad "not all closed"
+	_lo=$(printf '%s\n' "$RALL" | sed -n 's/.* after \([0-9-]*\) to \([0-9-]*\) ms idle/\1/p')
+	if ! isnum "$_lo" || [ "$_lo" -lt 1000 ]; then
+		bad "a connection was closed after $_lo ms idle, want about 2000"
+	fi
+	tend
+
+	tcase "a client asking every second is never idle (timeout 2 s)"
+	REQ="conns tick -i 1000 -d 5000"
+	RALL=$("$CONNS" tick -i 1000 -d 5000 "$S" 2>&1) || bad "cut: $RALL"
+	tend
+
+	tcase "a request pending longer than client-idle-timeout: the connection is kept for its reply"
+	send -T -t15000 -- "$(n 7 reserve '{"kib":10485760,"deadline-ms":3500}')"
+	_t=${R%% *}
+	R=${R#* }
+	err_native -32006 deadline_exceeded 7
+	if ! isnum "$_t" || [ "$_t" -lt 3000 ]; then
+		bad "the reply came after $_t ms, want the 3500 ms deadline"
+	fi
+	tend
+
+	tcase "SIGHUP: a new client-idle-timeout applies to the clients already connected"
+	printf 'client-idle-timeout = 60s\n' >"$TMP/flow.conf"
+	kill -HUP "$pid_flow"
+	waitfor 5000 eval 'q "$(n 1 config.get)" | grep -q "\"client-idle-timeout\":\"1m\""' ||
+	    bad "config.get never showed client-idle-timeout 1m"
+	REQ="conns hold -n 5 -w 20000 (connected under 60 s, then SIGHUP to 2 s)"
+	"$CONNS" hold -n 5 -w 20000 "$S" >"$TMP/hold.out" 2>&1 &
+	_bg=$!
+	waitfor 10000 grep -q '^held' "$TMP/hold.out" ||
+	    bad "the connections were not made: $(cat "$TMP/hold.out")"
+	printf 'client-idle-timeout = 2s\n' >"$TMP/flow.conf"
+	kill -HUP "$pid_flow"
+	wait "$_bg" || bad "not closed within 20 s after SIGHUP set 2 s"
+	RALL=$(cat "$TMP/hold.out")
+	tend
+	alive flow || bad "the daemon died"
+	stop flow
+	pid_flow=""
+}
+
 # ==== run ===============================================================
 
 # ---- signals -----------------------------------------------------------
@@ -1207,13 +1371,15 @@ case $ONLY in
 	bad_cases
 	slow_cases
 	restart_cases
-	signal_cases ;;
+	signal_cases
+	flow_cases ;;
 fast)	fast_cases ;;
 v1)	v1_cases ;;
 bad)	bad_cases ;;
 slow)	slow_cases ;;
 restart) restart_cases ;;
 signal)	signal_cases ;;
+flow)	flow_cases ;;
 *)	echo "rpc: ONLY=$ONLY: unknown group" >&2
 	exit 2 ;;
 esac

@@ -1,11 +1,13 @@
 #!/bin/sh
 # tests/valgrind/daemon.sh: squeezerd (sim backend) under valgrind, driven
-# through both dialects, bad input, a reserve that balloons, one cancelled,
-# one abandoned by its client, a migration, a reload and a clean stop: no
-# errors and no leaks, or it fails.
+# through both dialects, bad input (strict JSON too), a pipeline past the
+# back-pressure mark, a client that never reads, a reserve that balloons,
+# one cancelled, one abandoned by its client, a migration, a reload and a
+# clean stop: no errors and no leaks, or it fails.
 set -eu
 SQUEEZERD=${SQUEEZERD:-./squeezerd}
 RPCC=${RPCC:-build/rpc/rpcc}
+CONNS=${CONNS:-build/rpc/conns}
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d /tmp/vgd.XXXXXX)
 pid=""
@@ -14,7 +16,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-: >"$T/conf"
+printf 'client-idle-timeout = 2s\n' >"$T/conf"
 chmod 0600 "$T/conf"
 valgrind -q --error-exitcode=9 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect --log-file="$T/vg" \
@@ -33,7 +35,13 @@ send '{"jsonrpc":"2.0","id":1,"method":"host.status"}' \
     '{"method":"reserve_memory","params":["d"],"id":1}' \
     '{"jsonrpc":"2.0","id":6,"method":"plan","params":{"kib":1048576}}' \
     '{"jsonrpc":"2.0","id":7,"method":"metrics"}' \
-    '{"jsonrpc":"2.0","id":8,"method":"config.get"}'
+    '{"jsonrpc":"2.0","id":8,"method":"config.get"}' \
+    '{"jsonrpc":"2.0","id":8,"id":9,"method":"host.status"}' \
+    '{"jsonrpc":"2.0","id":8,"method":"host.status\u0000x"}' \
+    '{"jsonrpc":"2.0","id":18446744073709551616,"method":"host.status"}'
+# pipelined past the back-pressure mark; one that never reads (dropped)
+"$CONNS" pipe -n 3000 "$T/sock" >>"$T/conns" 2>&1 || echo "pipe failed" >>"$T/vg"
+"$CONNS" mute -n 20000 -w 30000 "$T/sock" >>"$T/conns" 2>&1 || echo "mute failed" >>"$T/vg"
 # a reserve that balloons (slow host), and one cancelled by id
 send '{"jsonrpc":"2.0","id":9,"method":"reserve","params":{"kib":1572864,"id":"vg1"}}'
 printf '%s\n' '{"jsonrpc":"2.0","id":10,"method":"reserve","params":{"kib":3145728,"id":"vg2"}}' |
