@@ -4,6 +4,18 @@
 
 .DEFAULT_GOAL := all	# the included harness makefiles come first
 
+# A quiet build: one "  CC      build/src/foo.o" line a step; `make V=1`
+# prints every command in full.
+V	?= 0
+ifeq ($(V),0)
+Q	 = @
+say	 = @printf '  %-7s %s\n'
+MAKEFLAGS += --no-print-directory
+else
+Q	 =
+say	 = @:
+endif
+
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 BINDIR	?= $(PREFIX)/bin
@@ -76,7 +88,8 @@ all: squeezerd squeezerctl
 # writes it straight into $(UNITDIR), so a PREFIX given only then still holds.
 SERVICE_SED = sed 's|@SBINDIR@|$(SBINDIR)|g'
 squeezerd.service: squeezerd.service.in
-	$(SERVICE_SED) squeezerd.service.in > $@
+	$(say) GEN $@
+	$(Q)$(SERVICE_SED) squeezerd.service.in > $@
 
 deps:
 	@sh .ci/deps.sh
@@ -90,30 +103,36 @@ build/san/src/backend_xen.o: CSTD = -std=gnu11
 
 # The daemon under ASan+UBSan, for the end-to-end suite (e2e-san).
 build/san/squeezerd: $(call sanobj,$(D_SRC)) build/san/build/sim_default_host.o
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
 
 squeezerd: $(call obj,$(D_SRC)) build/sim_default_host.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
 
 # The built-in simulated host (squeezerd --backend=sim without --host).
 build/sim_default_host.c: src/sim-default-host.json
 	@mkdir -p build
-	{ echo '/* generated from $< */'; \
+	$(say) GEN $@
+	$(Q){ echo '/* generated from $< */'; \
 	  echo 'extern const char sim_default_host[];'; \
 	  echo 'const char sim_default_host[] ='; \
 	  sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&\\n"/' $<; \
 	  echo ';'; } > $@
 
 squeezerctl: $(call obj,$(CTL_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests: each links only the modules under test (plus cmocka).
 build/san/tests/unit/test_policy: $(call sanobj,tests/unit/test_policy.c \
@@ -150,7 +169,8 @@ build/san/tests/unit/test_model_guest: $(call sanobj,\
 	    src/backend.c src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
 	    build/sim_default_host.c)
 $(UNIT_BINS):
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 check: deps
 	$(MAKE) all
@@ -178,20 +198,24 @@ RPC_TOOLS = build/rpc/rpcc build/rpc/jget
 
 build/rpc/rpcc: tests/rpc/rpcc.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 build/rpc/jget: tests/rpc/jget.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
 
 build/rpc/rpc-bench: bench/rpc-bench.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
 
 # How fast the daemon reacts, seen through the real libxenstore.
 build/xs-react: bench/xs-react.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(filter-out -std=%,$(CFLAGS)) -std=gnu11 $(LDFLAGS) \
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(filter-out -std=%,$(CFLAGS)) -std=gnu11 $(LDFLAGS) \
 	    -o $@ $< $(XC_XS_LIBS)
 
 rpc: squeezerd squeezerctl $(RPC_TOOLS)
@@ -203,7 +227,8 @@ rpc: squeezerd squeezerctl $(RPC_TOOLS)
 # clients, the client limit.
 build/loadgen: tests/load/loadgen.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
 
 load: squeezerd build/loadgen
 	@sh tests/load/run.sh
@@ -218,7 +243,8 @@ E2E_TOOLS = build/e2e/xsctl
 
 build/e2e/xsctl: tests/e2e/xsctl.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(XSD_XS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(XSD_XS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(XSD_XS_LIBS)
 
 e2e: squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) $(XC_SHIM) \
@@ -240,7 +266,8 @@ valgrind: squeezerctl squeezerd build/rpc/rpcc
 	@sh tests/valgrind/daemon.sh
 
 build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
 	    build/rpc/rpc-bench build/xs-react $(HARNESS_BINS)
