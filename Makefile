@@ -22,7 +22,18 @@ BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 UNITDIR	?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
-EXAMPLESDIR ?= $(PREFIX)/share/doc/squeezerd/examples
+DOCDIR	?= $(PREFIX)/share/doc/squeezerd
+EXAMPLESDIR ?= $(DOCDIR)/examples
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+# What `make install` (and so the .deb) puts in $(EXAMPLESDIR) and
+# $(DOCDIR): one line each.  A name ending in .in has @SBINDIR@ and
+# @BINDIR@ replaced, and loses the .in.
+EXAMPLES = etc/squeezerd.conf \
+	   etc/squeezerd-metrics.service.in \
+	   etc/squeezerd-metrics.timer
+DOCS	 = README.md \
+	   docs/rpc.md
 
 CC	?= cc
 CSTD	 = -std=c11
@@ -80,13 +91,13 @@ HARNESS_CLEAN	=
 -include tests/fuzz/fuzz.mk
 
 .PHONY: all check unit scenarios rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
-	clean man-lint deps valgrind
+	clean man-lint deps valgrind deb deb-check metrics-lint completion
 
 all: squeezerd squeezerctl
 
 # The systemd unit for this installation's paths (STYLE H17); `make install`
 # writes it straight into $(UNITDIR), so a PREFIX given only then still holds.
-SERVICE_SED = sed 's|@SBINDIR@|$(SBINDIR)|g'
+SERVICE_SED = sed 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g'
 squeezerd.service: squeezerd.service.in
 	$(say) GEN $@
 	$(Q)$(SERVICE_SED) squeezerd.service.in > $@
@@ -179,7 +190,10 @@ check: deps
 	$(MAKE) rpc
 	$(MAKE) load
 	$(MAKE) faults
+	$(MAKE) metrics-lint
+	$(MAKE) completion
 	$(MAKE) install-check
+	$(MAKE) deb-check
 	$(MAKE) valgrind
 	$(MAKE) harness
 	$(MAKE) e2e
@@ -288,6 +302,26 @@ demo-sim: all
 install-check: all
 	@sh tests/install/check.sh
 
+# The checker of the Prometheus text format the metrics suites use, against
+# its own good and bad cases.
+metrics-lint:
+	@sh tests/metrics/run.sh
+
+completion: squeezerctl squeezerd
+	@bash tests/ctl/completion.sh ./squeezerctl ./squeezerd
+
+# make deb: the Debian package, built by dpkg-buildpackage from a copy of
+# the tree (the tracked and new files) in build/deb/src, so that neither
+# the tree nor its parent directory gets dpkg-buildpackage's files; the
+# packages land in build/deb/, and lintian checks them.
+deb:
+	@sh tests/deb/build.sh
+
+# The package installed with dpkg -i, its squeezerd -n run, removed with
+# the configuration kept, purged (as root; skipped otherwise).
+deb-check: deb
+	@sh tests/deb/check.sh
+
 man-lint:
 	@for m in man/*.[158]; do [ -e "$$m" ] || continue; \
 		groff -mdoc -ww -z "$$m" || exit 1; \
@@ -298,7 +332,8 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(EXAMPLESDIR)
+	    $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(EXAMPLESDIR) \
+	    $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 squeezerd $(DESTDIR)$(SBINDIR)/
 	install -m 0755 squeezerctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 man/squeezerctl.1 $(DESTDIR)$(MANDIR)/man1/
@@ -306,17 +341,28 @@ install: all
 	install -m 0644 man/squeezerd.8 $(DESTDIR)$(MANDIR)/man8/
 	$(SERVICE_SED) squeezerd.service.in > $(DESTDIR)$(UNITDIR)/squeezerd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/squeezerd.service
-	install -m 0644 etc/squeezerd.conf $(DESTDIR)$(EXAMPLESDIR)/
+	for f in $(EXAMPLES); do \
+	    $(SERVICE_SED) $$f > $(DESTDIR)$(EXAMPLESDIR)/$$(basename $$f .in) && \
+	    chmod 0644 $(DESTDIR)$(EXAMPLESDIR)/$$(basename $$f .in) || exit 1; \
+	done
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 etc/bash-completion/squeezerctl $(DESTDIR)$(BASHCOMPDIR)/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/squeezerd.conf ] || \
 	    install -m 0644 etc/squeezerd.conf $(DESTDIR)$(SYSCONFDIR)/
 
+# Everything install put there but the configuration in $(SYSCONFDIR),
+# which is the admin's; the directories only if they are empty.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/squeezerd $(DESTDIR)$(BINDIR)/squeezerctl \
 	    $(DESTDIR)$(MANDIR)/man1/squeezerctl.1 \
 	    $(DESTDIR)$(MANDIR)/man5/squeezerd.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/squeezerd.8 \
 	    $(DESTDIR)$(UNITDIR)/squeezerd.service \
-	    $(DESTDIR)$(EXAMPLESDIR)/squeezerd.conf
+	    $(DESTDIR)$(BASHCOMPDIR)/squeezerctl
+	for f in $(EXAMPLES); do \
+	    rm -f $(DESTDIR)$(EXAMPLESDIR)/$$(basename $$f .in); done
+	for f in $(DOCS); do rm -f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
+	rmdir $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean: $(HARNESS_CLEAN)
 	rm -rf build squeezerd squeezerctl squeezerd.service $(HARNESS_BINS)
