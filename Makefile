@@ -131,6 +131,10 @@ build/sim_default_host.c: src/sim-default-host.json
 	  sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&\\n"/' $<; \
 	  echo ';'; } > $@
 
+build/sim_default_host.o: build/sim_default_host.c
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
 squeezerctl: $(call obj,$(CTL_SRC))
 	$(say) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
