@@ -27,8 +27,10 @@ EXAMPLESDIR ?= $(DOCDIR)/examples
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 # What `make install` (and so the .deb) puts in $(EXAMPLESDIR) and
-# $(DOCDIR): one line each.  A name ending in .in has @SBINDIR@ and
-# @BINDIR@ replaced, and loses the .in.
+# $(DOCDIR): one line each.  An example keeps its path less the first
+# directory (etc/squeezed.service.d/x.conf goes to
+# $(EXAMPLESDIR)/squeezed.service.d/x.conf); one ending in .in has
+# @SBINDIR@ and @BINDIR@ replaced, and loses the .in.
 EXAMPLES = etc/squeezerd.conf \
 	   etc/squeezerd-metrics.service.in \
 	   etc/squeezerd-metrics.timer
@@ -346,8 +348,9 @@ install: all
 	$(SERVICE_SED) squeezerd.service.in > $(DESTDIR)$(UNITDIR)/squeezerd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/squeezerd.service
 	for f in $(EXAMPLES); do \
-	    $(SERVICE_SED) $$f > $(DESTDIR)$(EXAMPLESDIR)/$$(basename $$f .in) && \
-	    chmod 0644 $(DESTDIR)$(EXAMPLESDIR)/$$(basename $$f .in) || exit 1; \
+	    d=$(DESTDIR)$(EXAMPLESDIR)/$${f#*/}; d=$${d%.in}; \
+	    install -d $$(dirname $$d) && $(SERVICE_SED) $$f > $$d && \
+	    chmod 0644 $$d || exit 1; \
 	done
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 etc/bash-completion/squeezerctl $(DESTDIR)$(BASHCOMPDIR)/
@@ -364,7 +367,9 @@ uninstall:
 	    $(DESTDIR)$(UNITDIR)/squeezerd.service \
 	    $(DESTDIR)$(BASHCOMPDIR)/squeezerctl
 	for f in $(EXAMPLES); do \
-	    rm -f $(DESTDIR)$(EXAMPLESDIR)/$$(basename $$f .in); done
+	    d=$(DESTDIR)$(EXAMPLESDIR)/$${f#*/}; rm -f $${d%.in}; \
+	    [ $$(dirname $$d) = $(DESTDIR)$(EXAMPLESDIR) ] || \
+	    rmdir $$(dirname $$d) 2>/dev/null || true; done
 	for f in $(DOCS); do rm -f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
 	rmdir $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
