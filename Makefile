@@ -299,7 +299,7 @@ bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
 	@GUESTS=100 sh bench/xen-bench.sh
 
 demo: deps
-	$(MAKE) all
+	@$(MAKE) all
 	@sh tests/demo/daemon.sh ./squeezerd ./squeezerctl
 
 demo-sim: all
