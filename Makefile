@@ -4,13 +4,38 @@
 
 .DEFAULT_GOAL := all	# the included harness makefiles come first
 
+# A quiet build: one "  CC      build/src/foo.o" line a step; `make V=1`
+# prints every command in full.
+V	?= 0
+ifeq ($(V),0)
+Q	 = @
+say	 = @printf '  %-7s %s\n'
+MAKEFLAGS += --no-print-directory
+else
+Q	 =
+say	 = @:
+endif
+
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 UNITDIR	?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
-EXAMPLESDIR ?= $(PREFIX)/share/doc/squeezerd/examples
+DOCDIR	?= $(PREFIX)/share/doc/squeezerd
+EXAMPLESDIR ?= $(DOCDIR)/examples
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+# What `make install` (and so the .deb) puts in $(EXAMPLESDIR) and
+# $(DOCDIR): one line each.  An example keeps its path less the first
+# directory (etc/squeezed.service.d/x.conf goes to
+# $(EXAMPLESDIR)/squeezed.service.d/x.conf); one ending in .in has
+# @SBINDIR@ and @BINDIR@ replaced, and loses the .in.
+EXAMPLES = etc/squeezerd.conf \
+	   etc/squeezerd-metrics.service.in \
+	   etc/squeezerd-metrics.timer
+DOCS	 = README.md \
+	   docs/rpc.md
 
 CC	?= cc
 CSTD	 = -std=c11
@@ -76,15 +101,16 @@ HARNESS_CLEAN	=
 -include tests/fuzz/fuzz.mk
 
 .PHONY: all check unit scenarios diff rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
-	clean man-lint deps valgrind
+	clean man-lint deps valgrind deb deb-check metrics-lint completion
 
 all: squeezerd squeezerctl
 
 # The systemd unit for this installation's paths (STYLE H17); `make install`
 # writes it straight into $(UNITDIR), so a PREFIX given only then still holds.
-SERVICE_SED = sed 's|@SBINDIR@|$(SBINDIR)|g'
+SERVICE_SED = sed 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g'
 squeezerd.service: squeezerd.service.in
-	$(SERVICE_SED) squeezerd.service.in > $@
+	$(say) GEN $@
+	$(Q)$(SERVICE_SED) squeezerd.service.in > $@
 
 deps:
 	@sh .ci/deps.sh
@@ -98,30 +124,40 @@ build/san/src/backend_xen.o: CSTD = -std=gnu11
 
 # The daemon under ASan+UBSan, for the end-to-end suite (e2e-san).
 build/san/squeezerd: $(call sanobj,$(D_SRC)) build/san/build/sim_default_host.o
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
 
 squeezerd: $(call obj,$(D_SRC)) build/sim_default_host.o
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(XEN_LIBS)
 
 # The built-in simulated host (squeezerd --backend=sim without --host).
 build/sim_default_host.c: src/sim-default-host.json
 	@mkdir -p build
-	{ echo '/* generated from $< */'; \
+	$(say) GEN $@
+	$(Q){ echo '/* generated from $< */'; \
 	  echo 'extern const char sim_default_host[];'; \
 	  echo 'const char sim_default_host[] ='; \
 	  sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&\\n"/' $<; \
 	  echo ';'; } > $@
 
+build/sim_default_host.o: build/sim_default_host.c
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
 squeezerctl: $(call obj,$(CTL_SRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c -o $@ $<
 
 # Unit tests: each links only the modules under test (plus cmocka).
 build/san/tests/unit/test_policy: $(call sanobj,tests/unit/test_policy.c \
@@ -165,7 +201,8 @@ build/san/tests/unit/test_model_guest: $(call sanobj,\
 	    src/backend.c src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
 	    build/sim_default_host.c)
 $(UNIT_BINS):
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 check: deps
 	$(MAKE) all
@@ -175,7 +212,10 @@ check: deps
 	$(MAKE) rpc
 	$(MAKE) load
 	$(MAKE) faults
+	$(MAKE) metrics-lint
+	$(MAKE) completion
 	$(MAKE) install-check
+	$(MAKE) deb-check
 	$(MAKE) valgrind
 	$(MAKE) harness
 	$(MAKE) e2e
@@ -194,24 +234,29 @@ RPC_TOOLS = build/rpc/rpcc build/rpc/jget build/rpc/conns
 
 build/rpc/rpcc: tests/rpc/rpcc.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 build/rpc/conns: tests/rpc/conns.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 build/rpc/jget: tests/rpc/jget.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
 
 build/rpc/rpc-bench: bench/rpc-bench.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
 
 # How fast the daemon reacts, seen through the real libxenstore.
 build/xs-react: bench/xs-react.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(filter-out -std=%,$(CFLAGS)) -std=gnu11 $(LDFLAGS) \
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(filter-out -std=%,$(CFLAGS)) -std=gnu11 $(LDFLAGS) \
 	    -o $@ $< $(XC_XS_LIBS)
 
 rpc: squeezerd squeezerctl $(RPC_TOOLS)
@@ -225,7 +270,8 @@ rpc: squeezerd squeezerctl $(RPC_TOOLS)
 # clients, the client limit.
 build/loadgen: tests/load/loadgen.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -pthread $(LDFLAGS) -o $@ $< -pthread
 
 load: squeezerd build/loadgen
 	@sh tests/load/run.sh
@@ -234,7 +280,9 @@ load: squeezerd build/loadgen
 # for the same steps on the same host (random hosts and steps).
 build/diff/differ: tests/diff/differ.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(PKG_LIBS)
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(PKG_LIBS)
 
 DIFF_COUNT ?= 12
 diff: squeezerd squeezerctl build/diff/differ
@@ -253,7 +301,8 @@ E2E_TOOLS = build/e2e/xsctl
 
 build/e2e/xsctl: tests/e2e/xsctl.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(XSD_XS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(XSD_XS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(XSD_XS_LIBS)
 
 e2e: squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) $(XC_SHIM) \
@@ -275,7 +324,8 @@ valgrind: squeezerctl squeezerd build/rpc/rpcc build/rpc/conns
 	@sh tests/valgrind/daemon.sh
 
 build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
 	    build/rpc/rpc-bench build/xs-react $(HARNESS_BINS)
@@ -287,7 +337,7 @@ bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
 	@GUESTS=100 sh bench/xen-bench.sh
 
 demo: deps
-	$(MAKE) all
+	@$(MAKE) all
 	@sh tests/demo/daemon.sh ./squeezerd ./squeezerctl
 
 demo-sim: all
@@ -295,6 +345,26 @@ demo-sim: all
 
 install-check: all
 	@sh tests/install/check.sh
+
+# The checker of the Prometheus text format the metrics suites use, against
+# its own good and bad cases.
+metrics-lint:
+	@sh tests/metrics/run.sh
+
+completion: squeezerctl squeezerd
+	@bash tests/ctl/completion.sh ./squeezerctl ./squeezerd
+
+# make deb: the Debian package, built by dpkg-buildpackage from a copy of
+# the tree (the tracked and new files) in build/deb/src, so that neither
+# the tree nor its parent directory gets dpkg-buildpackage's files; the
+# packages land in build/deb/, and lintian checks them.
+deb:
+	@sh tests/deb/build.sh
+
+# The package installed with dpkg -i, its squeezerd -n run, removed with
+# the configuration kept, purged (as root; skipped otherwise).
+deb-check: deb
+	@sh tests/deb/check.sh
 
 man-lint:
 	@for m in man/*.[158]; do [ -e "$$m" ] || continue; \
@@ -306,7 +376,8 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) \
-	    $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(EXAMPLESDIR)
+	    $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)$(EXAMPLESDIR) \
+	    $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 squeezerd $(DESTDIR)$(SBINDIR)/
 	install -m 0755 squeezerctl $(DESTDIR)$(BINDIR)/
 	install -m 0644 man/squeezerctl.1 $(DESTDIR)$(MANDIR)/man1/
@@ -314,17 +385,31 @@ install: all
 	install -m 0644 man/squeezerd.8 $(DESTDIR)$(MANDIR)/man8/
 	$(SERVICE_SED) squeezerd.service.in > $(DESTDIR)$(UNITDIR)/squeezerd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/squeezerd.service
-	install -m 0644 etc/squeezerd.conf $(DESTDIR)$(EXAMPLESDIR)/
+	for f in $(EXAMPLES); do \
+	    d=$(DESTDIR)$(EXAMPLESDIR)/$${f#*/}; d=$${d%.in}; \
+	    install -d $$(dirname $$d) && $(SERVICE_SED) $$f > $$d && \
+	    chmod 0644 $$d || exit 1; \
+	done
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 etc/bash-completion/squeezerctl $(DESTDIR)$(BASHCOMPDIR)/
 	[ -e $(DESTDIR)$(SYSCONFDIR)/squeezerd.conf ] || \
 	    install -m 0644 etc/squeezerd.conf $(DESTDIR)$(SYSCONFDIR)/
 
+# Everything install put there but the configuration in $(SYSCONFDIR),
+# which is the admin's; the directories only if they are empty.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/squeezerd $(DESTDIR)$(BINDIR)/squeezerctl \
 	    $(DESTDIR)$(MANDIR)/man1/squeezerctl.1 \
 	    $(DESTDIR)$(MANDIR)/man5/squeezerd.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/squeezerd.8 \
 	    $(DESTDIR)$(UNITDIR)/squeezerd.service \
-	    $(DESTDIR)$(EXAMPLESDIR)/squeezerd.conf
+	    $(DESTDIR)$(BASHCOMPDIR)/squeezerctl
+	for f in $(EXAMPLES); do \
+	    d=$(DESTDIR)$(EXAMPLESDIR)/$${f#*/}; rm -f $${d%.in}; \
+	    [ $$(dirname $$d) = $(DESTDIR)$(EXAMPLESDIR) ] || \
+	    rmdir $$(dirname $$d) 2>/dev/null || true; done
+	for f in $(DOCS); do rm -f $(DESTDIR)$(DOCDIR)/$$(basename $$f); done
+	rmdir $(DESTDIR)$(EXAMPLESDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean: $(HARNESS_CLEAN)
 	rm -rf build squeezerd squeezerctl squeezerd.service $(HARNESS_BINS)

@@ -13,9 +13,10 @@ done
 if [ "$(id -u)" -eq 0 ]; then
 	echo "installing:$missing" >&2
 	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $missing >/dev/null
 	exit 0
 fi
 echo "missing Debian packages; run as root:" >&2
-echo "  apt-get install -y$missing" >&2
+echo "  apt-get install -y --no-install-recommends$missing" >&2
 exit 1

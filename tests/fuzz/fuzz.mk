@@ -45,7 +45,8 @@ FUZZ_SIM_SRC	 = src/model.c src/resv.c src/xstore.c src/backend.c \
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c \
+	$(say) CC $@
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -MMD -MP -c \
 	    -o $@ $<
 
 build/fuzz/fuzz_rpc_line: $(call fuzzobj,tests/fuzz/fuzz_rpc_line.c \
@@ -59,7 +60,8 @@ build/fuzz/fuzz_scenario: $(call fuzzobj,tests/fuzz/fuzz_scenario.c \
 build/fuzz/fuzz_guest_values: $(call fuzzobj,tests/fuzz/fuzz_guest_values.c \
 	    $(FUZZ_SIM_SRC))
 $(FUZZ_BINS):
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ \
+	$(say) LD $@
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ \
 	    $(PKG_LIBS) -lm
 
 .PHONY: fuzz fuzz-build fuzz-short

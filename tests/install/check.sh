@@ -1,8 +1,13 @@
 #!/bin/sh
 # tests/install/check.sh: `make install` into a temporary DESTDIR puts the
-# binaries, the unit, the man pages and the sample configuration where they
+# binaries, the unit, the man pages, the sample configuration, the examples
+# (the metrics timer), the documents and the bash completion where they
 # belong; the sample configuration passes `squeezerd -n`; the man pages
-# render; systemd-analyze (when there is one) accepts the unit.
+# render; systemd-analyze (when there is one) accepts the units and rates
+# squeezerd.service's exposure 3.0 or less; the metrics service's command
+# writes the metrics into a directory atomically, and removes them when
+# the daemon does not answer; `make uninstall` removes all but the
+# configuration.
 set -eu
 D=$(mktemp -d /tmp/install.XXXXXX)
 trap 'rm -rf "$D"' EXIT
@@ -23,9 +28,14 @@ R=$D/root
 for f in usr/sbin/squeezerd usr/bin/squeezerctl \
     usr/lib/systemd/system/squeezerd.service usr/share/man/man8/squeezerd.8 \
     usr/share/man/man1/squeezerctl.1 usr/share/man/man5/squeezerd.conf.5 \
-    etc/squeezerd.conf usr/share/doc/squeezerd/examples/squeezerd.conf; do
+    etc/squeezerd.conf usr/share/doc/squeezerd/examples/squeezerd.conf \
+    usr/share/doc/squeezerd/examples/squeezerd-metrics.service \
+    usr/share/doc/squeezerd/examples/squeezerd-metrics.timer \
+    usr/share/doc/squeezerd/README.md usr/share/doc/squeezerd/rpc.md \
+    usr/share/bash-completion/completions/squeezerctl; do
 	check test -s "$R/$f"
 done
+EX=$R/usr/share/doc/squeezerd/examples
 check grep -q '^ExecStart=/usr/sbin/squeezerd -d$' \
     "$R/usr/lib/systemd/system/squeezerd.service"
 check "$R/usr/sbin/squeezerd" -n -f "$R/etc/squeezerd.conf"
@@ -38,11 +48,26 @@ if command -v systemd-analyze >/dev/null; then
 	    "$R/usr/lib/systemd/system/squeezerd.service" >"$D/squeezerd.service"
 	check env MANPATH="$R/usr/share/man" systemd-analyze verify \
 	    "$D/squeezerd.service"
+	check env MANPATH="$R/usr/share/man" systemd-analyze verify \
+	    "$EX/squeezerd-metrics.service" "$EX/squeezerd-metrics.timer"
+	# the sandbox: an exposure of 3.0 at most (30 on --threshold's scale)
+	check systemd-analyze security --offline=yes --threshold=30 \
+	    "$D/squeezerd.service"
+	echo "note  $(systemd-analyze security --offline=yes \
+	    "$D/squeezerd.service" 2>&1 | grep 'Overall exposure' |
+	    sed 's/.*service: //')"
 else
 	echo "skip  systemd-analyze verify (no systemd-analyze)"
 fi
+sh tests/install/metrics-textfile.sh "$EX/squeezerd-metrics.service" \
+    "$R/usr/bin/squeezerctl" "$R/usr/sbin/squeezerd" >"$D/mt" 2>&1 &&
+    sed 's/^/      /' "$D/mt" || { sed 's/^/  | /' "$D/mt"; fail=$((fail + 1)); }
+n=$((n + 1))
 make -s uninstall DESTDIR="$R" PREFIX=/usr >/dev/null 2>&1
 check test ! -e "$R/usr/sbin/squeezerd"
+check test ! -e "$R/usr/share/bash-completion/completions/squeezerctl"
+check test ! -e "$R/usr/share/doc/squeezerd"
+check test -z "$(find "$R" -type f ! -path "$R/etc/squeezerd.conf")"
 check test -e "$R/etc/squeezerd.conf"	# the admin's file stays
 echo "install: $((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]

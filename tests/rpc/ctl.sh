@@ -625,9 +625,9 @@ tend
 tcase "metrics: the text as it is"
 ctl metrics
 succeeds
-says '^squeezerd_host_total_kib 11534336$'
+says '^squeezerd_host_total_bytes 11811160064$'
 says '^# TYPE squeezerd_reserve_seconds histogram$'
-says '^squeezerd_domain_state\{domid="0",state="fixed"\} 1$'
+says '^squeezerd_domain_state\{domid="0",name="",state="fixed"\} 1$'
 ctlj metrics
 succeeds
 case $(j text) in

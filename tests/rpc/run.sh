@@ -543,36 +543,54 @@ $d true 1048576 2097152 2097152 true <missing>"
 	settle
 	tend
 
-	tcase "metrics: Prometheus text with every family; each sample line parses"
+	tcase "metrics: Prometheus text with every family, in base units, domains by domid and name; promcheck (and promtool) pass it"
+	call sim.xs.write '{"path":"/local/domain/1/name","value":"web\"1\"\\"}'
+	ok_native
+	call sim.xs.write '{"path":"/local/domain/2/name","value":"db-02"}'
+	ok_native
+	settle
 	call metrics
 	ok_native
 	keys "id jsonrpc result"
 	typ result.text string
 	v result.text >"$TMP/metrics"
-	for f in squeezerd_host_total_kib squeezerd_host_free_kib \
-	    squeezerd_host_physical_free_kib squeezerd_host_reserved_kib \
-	    squeezerd_host_reclaimable_kib squeezerd_reservations \
-	    squeezerd_pending squeezerd_domain_target_kib \
-	    squeezerd_domain_actual_kib squeezerd_domain_state \
+	for f in squeezerd_host_total_bytes squeezerd_host_free_bytes \
+	    squeezerd_host_physical_free_bytes squeezerd_host_reserved_bytes \
+	    squeezerd_host_reclaimable_bytes squeezerd_reservations \
+	    squeezerd_pending squeezerd_domain_target_bytes \
+	    squeezerd_domain_actual_bytes squeezerd_domain_state \
 	    squeezerd_domains_stuck squeezerd_operations_total \
-	    squeezerd_model_drift_kib squeezerd_reserve_seconds; do
+	    squeezerd_model_drift_bytes squeezerd_reserve_seconds; do
 		grep -Eq "^# TYPE $f (gauge|counter|histogram)\$" "$TMP/metrics" ||
 		    bad "no # TYPE line for $f"
 		grep -q "^# HELP $f " "$TMP/metrics" || bad "no # HELP line for $f"
 	done
-	_l=$(grep -v '^#' "$TMP/metrics" | grep -Ev '^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? -?[0-9]+(\.[0-9]+)?$' |
-	    head -3)
-	[ -z "$_l" ] || bad "lines that are not 'name{labels} value': $_l"
-	grep -qx 'squeezerd_host_total_kib 11534336' "$TMP/metrics" ||
-	    bad "squeezerd_host_total_kib is not 11534336"
-	grep -qx 'squeezerd_domain_state{domid="0",state="fixed"} 1' \
+	sh tests/metrics/promcheck.sh "$TMP/metrics" >"$TMP/promcheck" ||
+	    bad "promcheck: $(head -3 "$TMP/promcheck")"
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$TMP/metrics" >"$TMP/promcheck" 2>&1 ||
+		    bad "promtool: $(head -3 "$TMP/promcheck")"
+	fi
+	grep -qx 'squeezerd_host_total_bytes 11811160064' "$TMP/metrics" ||
+	    bad "squeezerd_host_total_bytes is not 11811160064 (11 GiB)"
+	grep -qx 'squeezerd_domain_state{domid="0",name="",state="fixed"} 1' \
 	    "$TMP/metrics" || bad "dom0 is not fixed"
+	grep -q '^squeezerd_domain_target_bytes{domid="1",name="web\\"1\\"\\\\"} ' \
+	    "$TMP/metrics" || bad "domain 1's name is not escaped"
+	grep -q '^squeezerd_domain_actual_bytes{domid="2",name="db-02"} ' \
+	    "$TMP/metrics" || bad "domain 2 has not its name"
 	for d in 0 1 2 3 4; do
 		for f in target actual; do
-			grep -Eq "^squeezerd_domain_${f}_kib\\{domid=\"$d\"\\} [0-9]+\$" \
+			grep -Eq "^squeezerd_domain_${f}_bytes\\{domid=\"$d\",name=\"[^\"]*(\\\\\"[^\"]*)*\"\\} [0-9]+\$" \
 			    "$TMP/metrics" || bad "no $f of domain $d"
 		done
 	done
+	_k=$(awk '/^squeezerd_domain_target_bytes\{domid="3",/ { print $2 }' \
+	    "$TMP/metrics")
+	_t=$(q "$(n 1 domain.list)" | "$JGET" -a result domid target-kib |
+	    awk '$1 == 3 { print $2 }')
+	[ -n "$_k" ] && [ "$_k" = "$((_t * 1024))" ] ||
+	    bad "domain 3's target is $_k bytes, domain.list says $_t KiB"
 	_n=$(status_of reservations)
 	grep -qx "squeezerd_reservations $_n" "$TMP/metrics" ||
 	    bad "squeezerd_reservations is not host.status's $_n"

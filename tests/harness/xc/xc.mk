@@ -47,52 +47,65 @@ harness-xc: $(XC_LIB) $(XC_XCSIM) $(XC_SHIM) $(XC_BALLOON) $(XC_PROBE) \
 
 # The state code, twice: position-independent for the shared library.
 $(XC_DIR)/xcstate.o: $(XC_DIR)/xcstate.c $(XC_STATE_H)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(XC_DIR)/xcstate.pic.o: $(XC_DIR)/xcstate.c $(XC_STATE_H)
-	$(CC) $(CPPFLAGS) $(XC_SO_CFLAGS) -fPIC -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(XC_SO_CFLAGS) -fPIC -c -o $@ $<
 
 $(XC_DIR)/fakexc.pic.o: $(XC_DIR)/fakexc.c $(XC_STATE_H)
-	$(CC) $(CPPFLAGS) $(XC_SO_CFLAGS) $(XC_GNU) -fPIC -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(XC_SO_CFLAGS) $(XC_GNU) -fPIC -c -o $@ $<
 
 $(XC_LIB): $(XC_DIR)/fakexc.pic.o $(XC_DIR)/xcstate.pic.o \
     $(XC_DIR)/libxenctrl.map
 	@mkdir -p $(XC_LIBDIR)
-	$(CC) $(XC_SO_CFLAGS) $(XC_SO_LDFLAGS) -shared \
+	$(say) LD $@
+	$(Q)$(CC) $(XC_SO_CFLAGS) $(XC_SO_LDFLAGS) -shared \
 	    -Wl,-soname,libxenctrl.so.4.17 \
 	    -Wl,--version-script=$(XC_DIR)/libxenctrl.map -o $@ \
 	    $(XC_DIR)/fakexc.pic.o $(XC_DIR)/xcstate.pic.o
 
 $(XC_DIR)/xcsim.o: $(XC_DIR)/xcsim.c $(XC_STATE_H)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(XC_XCSIM): $(XC_DIR)/xcsim.o $(XC_DIR)/xcstate.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 $(XC_SHIM): $(XC_SHIMDIR)/xsd-shim.c
-	$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(XC_SO_CFLAGS) $(XC_SO_LDFLAGS) \
+	$(say) LD $@
+	$(Q)$(CC) $(CPPFLAGS) -D_GNU_SOURCE $(XC_SO_CFLAGS) $(XC_SO_LDFLAGS) \
 	    -fPIC -shared \
 	    -o $@ $< -ldl
 
 $(XC_BALDIR)/balloon-sim.o: $(XC_BALDIR)/balloon-sim.c $(XC_STATE_H)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(XC_BALLOON): $(XC_BALDIR)/balloon-sim.o $(XC_DIR)/xcstate.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(XC_XS_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(XC_XS_LIBS)
 
 # Test helpers.  xcprobe links the REAL libxenctrl; the tests run it with
 # LD_LIBRARY_PATH=$(XC_LIBDIR) and check with ldd that it gets the double.
 $(XC_DIR)/xcprobe.o: $(XC_DIR)/xcprobe.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(XC_GNU) -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(XC_GNU) -c -o $@ $<
 
 $(XC_PROBE): $(XC_DIR)/xcprobe.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(XC_XC_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(XC_XC_LIBS)
 
 $(XC_DIR)/xsintro.o: $(XC_DIR)/xsintro.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(XC_XSINTRO): $(XC_DIR)/xsintro.o
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(XC_XS_LIBS)
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(XC_XS_LIBS)
 
 harness-xc-check: harness-xc
 	sh $(XC_DIR)/run-tests.sh

@@ -8,10 +8,12 @@ XSD_XS_CFLAGS	:= $(shell pkg-config --cflags xenstore)
 XSD_XS_LIBS	:= $(shell pkg-config --libs xenstore)
 
 $(XSD_SIM): $(XSD_DIR)/xsd-sim.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(say) LD $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(XSD_CLIENT): $(XSD_DIR)/xsd-client-test.c
-	$(CC) $(CPPFLAGS) $(XSD_XS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+	$(say) LD $@
+	$(Q)$(CC) $(CPPFLAGS) $(XSD_XS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(XSD_XS_LIBS)
 
 # XSD_VALGRIND=0 skips the valgrind pass.
