@@ -181,11 +181,19 @@ ctl_cmd_host_plan_text(const struct ctl *ctl, struct json_object *r)
 		{ "TARGET", "target-kib", CTL_COL_SIZE, NULL, false },
 		{ "CHANGE", "delta-kib", CTL_COL_DELTA, NULL, false },
 	};
-	struct json_object	*actions = NULL;
+	static const struct ctl_col held[] = {
+		{ "LEFT OUT", "domid", CTL_COL_INT, NULL, false },
+		{ "WHY", "why", CTL_COL_VALUE, NULL, false },
+	};
+	struct json_object	*actions = NULL, *h = NULL;
 
 	ctl_output_text_summary(ctl, lines, NITEMS(lines), r);
 	if (ctl_output_text_domids(r, "domids", "domains"))
 		printf("\n");
+	(void)json_object_object_get_ex(r, "held", &h);
+	if (json_object_is_type(h, json_type_array) &&
+	    json_object_array_length(h) > 0)
+		ctl_output_text_table(ctl, held, NITEMS(held), h);
 	(void)json_object_object_get_ex(r, "actions", &actions);
 	if (!json_object_is_type(actions, json_type_array) ||
 	    json_object_array_length(actions) == 0)

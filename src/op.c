@@ -663,9 +663,10 @@ op_engine_ended(struct op *op, const struct host_snapshot *s,
 {
 	op->final = er;
 	if (er->outcome == ENGINE_SUCCESS || (er->outcome ==
-	    ENGINE_CANNOT_FREE && (op->req.kind == OP_BALANCE ||
-	    op->req.kind == OP_PREPARE)))
-		return op_succeed(op, s, r);	/* balance: all at max */
+	    ENGINE_CANNOT_FREE && op->req.kind == OP_BALANCE) ||
+	    op->req.kind == OP_PREPARE)
+		return op_succeed(op, s, r);	/* balance: all at max; a
+					   prepare: is the domain there? */
 	if (op->stage == 1 && !op->planned) {	/* the node's were not enough */
 		op->stage = 2;
 		op->final = NULL;	/* stage 2 decides again */

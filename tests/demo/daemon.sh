@@ -107,7 +107,8 @@ sed 's/^/  -> /' "$DIR/out"
 echo "  the VM has gone: migrate-end done, its domain destroyed; the others grow"
 ctl migrate-end 7 done > /dev/null
 ctl call sim.domain.destroy '{"domid": 7}' > /dev/null
-watch balance
+# domain 5 is stuck: the balance ends refused, naming it (exit status 1)
+watch balance || true
 sed 's/^/  -> /' "$DIR/out"
 
 say "4. What an 8192 MiB reservation would take now, and from whom"
