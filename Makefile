@@ -65,6 +65,7 @@ HARNESS_CHECKS	=
 HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
+-include tests/harness/switch/switch.mk
 -include tests/fuzz/fuzz.mk
 
 .PHONY: all check unit scenarios rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
