@@ -43,11 +43,12 @@ RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_reservation_cancel.c src/rpc_reservation_delete.c \
 	   src/rpc_reservation_list.c src/rpc_reservation_pending.c \
 	   src/rpc_reservation_query.c src/rpc_reservation_transfer.c \
-	   src/rpc_reserve.c src/rpc_sim.c src/rpc_squeezed.c
+	   src/rpc_reserve.c src/rpc_sim.c src/rpc_squeezed.c src/rpc_sink.c
 D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
 	   src/balancer.c src/service.c src/model.c src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
-	   src/metrics.c \
+	   src/metrics.c src/switch.c src/switch_proto.c src/http.c \
+	   src/bootmem.c \
 	   $(RPC_SRC) \
 	   $(CORE) src/sim.c src/scenario.c
 

@@ -12,6 +12,9 @@
 
 #define CONF_POLICY_MAX		32
 #define CONF_GROUP_MAX		32
+#define CONF_SOCKPATH_MAX	108	/* sun_path, with its NUL */
+#define CONF_QUEUE_MAX		128
+#define CONF_PATH_MAX		256
 
 struct conf {
 	int64_t		host_reserve_kib;
@@ -32,6 +35,10 @@ struct conf {
 	char		policy[CONF_POLICY_MAX];
 	char		socket_group[CONF_GROUP_MAX];	/* may change things */
 	unsigned int	socket_mode;			/* 0600, 0660, 0666 */
+	bool		use_switch;		/* serve xapi's message-switch */
+	char		switch_path[CONF_SOCKPATH_MAX];
+	char		queue_name[CONF_QUEUE_MAX];
+	char		boot_time_file[CONF_PATH_MAX];	/* "": not written */
 };
 
 /* squeezerd's defaults: squeezed's constants, 2 MiB granularity. */

@@ -19,6 +19,7 @@ struct event;
 struct event_base;
 struct model;
 struct rpc_server;
+struct switch_client;
 
 TAILQ_HEAD(bal_queue, bal_op);
 
@@ -33,6 +34,7 @@ struct squeezerd {
 	const char		*bd_conf_file;	/* NULL: defaults only */
 	const char		*bd_host_file;	/* sim */
 	struct rpc_server	*bd_rpc;
+	struct switch_client	*bd_switch;	/* use-switch: xapi's switch */
 	struct event		*bd_ev_sighup, *bd_ev_sigterm, *bd_ev_sigint;
 	struct event		*bd_ev_poll;	/* the running operation */
 	struct event		*bd_ev_check;	/* balance check */

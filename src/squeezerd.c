@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "balancer.h"
+#include "bootmem.h"
 #include "conf.h"
 #include "engine.h"
 #include "log.h"
@@ -28,6 +29,7 @@
 #include "sdnotify.h"
 #include "service.h"
 #include "squeezerd.h"
+#include "switch.h"
 
 #define SQUEEZERD_CONF		"/etc/squeezerd.conf"
 #define SQUEEZERD_SOCKET	"/run/squeezerd/socket"
@@ -171,9 +173,14 @@ sig_cb(evutil_socket_t sig, short what, void *arg)
 	if (sig == SIGHUP) {
 		log_info("SIGHUP: reloading the configuration");
 		notify_reloading();
-		(void)sdnotify(daemon_reload(bd) < 0 ? "READY=1\nSTATUS=reload "
-		    "failed, running the previous configuration" :
-		    "READY=1\nSTATUS=configuration reloaded");
+		if (daemon_reload(bd) < 0) {
+			(void)sdnotify("READY=1\nSTATUS=reload failed, running "
+			    "the previous configuration");
+			return;
+		}
+		switch_reload(bd);
+		bootmem_sync(bd);
+		(void)sdnotify("READY=1\nSTATUS=configuration reloaded");
 		return;
 	}
 	log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -310,6 +317,7 @@ start(struct squeezerd *bd)
 		    strerror(-rc));
 		return rc;
 	}
+	bootmem_sync(bd);
 	(void)svc_boot_free_kib(bd);
 	daemon_watch_arm(bd);
 	if ((rc = rpc_server_start(bd, arg_socket, &bd->bd_rpc)) < 0) {
@@ -327,6 +335,7 @@ stop(struct squeezerd *bd)
 
 	bd->bd_stopping = true;
 	rpc_server_free(bd->bd_rpc);
+	switch_free(bd->bd_switch);
 	while ((op = TAILQ_FIRST(&bd->bd_queue)) != NULL) {
 		bal_cancel(bd, op);	/* only the periodic balance is left */
 		free(op);
@@ -358,12 +367,14 @@ log_ready(struct squeezerd *bd)
 {
 	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
 	const struct model_stats	*st = model_stats(bd->bd_model);
-	char				 status[256], msg[300];
+	char				 status[512], msg[600];
 
 	(void)snprintf(status, sizeof(status), "backend %s, %zu domains, "
-	    "%lld KiB free, %zu reservations, policy %s, socket %s",
+	    "%lld KiB free, %zu reservations, policy %s, socket %s%s%s",
 	    bd->bd_be->name, s->ndoms, (long long)s->free_kib, st->nresv,
-	    bd->bd_ec.policy->name, arg_socket);
+	    bd->bd_ec.policy->name, arg_socket, bd->bd_switch != NULL ?
+	    ", switch " : "", bd->bd_switch != NULL ?
+	    switch_describe(bd->bd_switch) : "");
 	log_info("ready: %s", status);
 	(void)snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", status);
 	(void)sdnotify(msg);
@@ -401,8 +412,14 @@ main(int argc, char **argv)
 	if (!arg_debug)
 		log_init(false, arg_verbose);
 	rc = start(&bd);
+	/* use-switch: ready once the queue is served (xenopsd waits on it) */
+	if (rc == 0 && bd.bd_conf.use_switch && (rc = switch_start(&bd,
+	    log_ready, &bd.bd_switch)) < 0)
+		fprintf(stderr, "squeezerd: message switch: %s\n",
+		    strerror(-rc));
 	if (rc == 0) {
-		log_ready(&bd);
+		if (bd.bd_switch == NULL)
+			log_ready(&bd);
 		bal_check_soon(&bd);
 		event_base_dispatch(bd.bd_base);
 	}
