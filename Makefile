@@ -69,7 +69,7 @@ HARNESS_CLEAN	=
 -include tests/harness/switch/switch.mk
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all check unit scenarios rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios rpc load faults install-check harness e2e e2e-san switch switch-san fuzz fuzz-short bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -166,6 +166,8 @@ check: deps
 	$(MAKE) harness
 	$(MAKE) e2e
 	$(MAKE) e2e-san
+	$(MAKE) switch
+	$(MAKE) switch-san
 	$(MAKE) fuzz-short
 
 unit: $(UNIT_BINS)
@@ -234,6 +236,20 @@ e2e-san: build/san/squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    SQUEEZERD=$(CURDIR)/build/san/squeezerd XSD=sim sh tests/e2e/run.sh
+
+# squeezed's drop-in: the daemon serving xapi's message-switch (the double
+# in tests/harness/switch), on both backends; then under ASan+UBSan (sim).
+SWITCH_TOOLS = $(RPC_TOOLS) $(SW_SIM) $(SW_CLIENT) $(XC_LIB) $(XC_XCSIM) \
+	$(XC_BALLOON) $(XC_XSINTRO) $(XSD_SIM)
+
+switch: squeezerd $(SWITCH_TOOLS)
+	@sh tests/switch/run.sh
+
+switch-san: build/san/squeezerd $(SWITCH_TOOLS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    SQUEEZERD=$(CURDIR)/build/san/squeezerd BACKEND=sim \
+	    sh tests/switch/run.sh
 
 harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
 

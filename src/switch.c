@@ -305,6 +305,7 @@ sw_take(struct switch_client *sw, const struct switch_in *in)
 		log_warnx("%s: message %s/%" PRId64 ": %s: acked, not "
 		    "answered", __func__, in->queue, in->id, in->why);
 		sw_outbox(m);
+		sw_pump(sw);
 	} else if (in->payload_len > RPC_MAX_LINE)
 		sw_msg_error(m, "invalid_request: a request longer than 65536 "
 		    "bytes");

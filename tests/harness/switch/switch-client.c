@@ -26,6 +26,13 @@
  *	serve N			play the service instead: answer N requests
  *				on the queue with {"result":"echo: METHOD",
  *				"error":null,"id":0}, acking each
+ *	native-bench N SOCK METHOD [PARAMS]
+ *				the same, on squeezerd's control socket SOCK
+ *				(one line a request), for comparison
+ *	notify MS		no switch: bind a datagram socket at the path
+ *				given as socket, as systemd's $NOTIFY_SOCKET;
+ *				print "MS DATAGRAM" for each notification until
+ *				MS ms pass
  *	raw MS [N]		no login: send standard input as it is on one
  *				connection, print what comes back until the
  *				switch closes it, MS ms pass, or N responses
@@ -298,15 +305,20 @@ client_poll(struct call *calls, size_t ncalls, int64_t until_us,
 	    reply_queue);
 	st = hc_request(&evt_conn, "POST", "/transfer", body, wait_ms + 30000,
 	    &rbody);
-	if (st != 200 || (o = json_tokener_parse(rbody)) == NULL)
+	if (st != 200 || (o = json_tokener_parse(rbody)) == NULL ||
+	    !json_object_object_get_ex(o, "messages", &msgs) ||
+	    !json_object_is_type(msgs, json_type_array))
 		die(EXIT_IO, "POST /transfer: status %d: %s", st, rbody);
 	free(rbody);
-	json_object_object_get_ex(o, "messages", &msgs);
-	for (i = 0; msgs != NULL && i < json_object_array_length(msgs); i++) {
+	for (i = 0; i < json_object_array_length(msgs); i++) {
 		m = json_object_array_get_idx(msgs, i);
 		id = json_object_array_get_idx(m, 0);
 		mo = json_object_array_get_idx(m, 1);
-		if (!json_object_object_get_ex(mo, "kind", &kind) ||
+		if (!json_object_is_type(m, json_type_array) ||
+		    !json_object_is_type(id, json_type_array) ||
+		    !json_object_is_type(mo, json_type_object) ||
+		    !json_object_object_get_ex(mo, "kind", &kind) ||
+		    !json_object_is_type(kind, json_type_array) ||
 		    strcmp(json_object_get_string(json_object_array_get_idx(
 		    kind, 0)), "Response") != 0)
 			continue;
@@ -633,6 +645,83 @@ cmd_serve(long n)
 	return 0;
 }
 
+/* N sequential v1 calls on squeezerd's control socket: the same figures. */
+static int
+cmd_native_bench(long n, const char *sock, const char *method,
+    const char *params)
+{
+	int64_t	*us, t0;
+	char	*line, *nl;
+	long	 i;
+
+	if (n < 1 || (us = calloc((size_t)n, sizeof(*us))) == NULL)
+		return EXIT_USAGE;
+	arg_path = sock;
+	hc_connect(&req_conn);
+	for (i = 0; i < n; i++) {
+		line = make_payload(method, params);
+		t0 = now_us();
+		hc_write(&req_conn, line, strlen(line));
+		hc_write(&req_conn, "\n", 1);
+		free(line);
+		while ((nl = req_conn.len > 0 ? memchr(req_conn.buf, '\n',
+		    req_conn.len) : NULL) == NULL)
+			hc_fill(&req_conn, t0 + arg_timeout_ms * 1000);
+		us[i] = now_us() - t0;
+		*nl = '\0';
+		if (strstr(req_conn.buf, "\"error\":null") == NULL)
+			die(EXIT_V1ERR, "%s: %s", method, req_conn.buf);
+		req_conn.len -= (size_t)(nl + 1 - req_conn.buf);
+		memmove(req_conn.buf, nl + 1, req_conn.len);
+	}
+	qsort(us, (size_t)n, sizeof(*us), cmp_i64);
+	printf("%ld %" PRId64 " %" PRId64 " %" PRId64 "\n", n, us[n / 2],
+	    us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], us[n - 1]);
+	free(us);
+	close(req_conn.fd);
+	free(req_conn.buf);
+	return 0;
+}
+
+/* systemd's side of sd_notify: print each datagram with its time. */
+static int
+cmd_notify(long ms)
+{
+	struct sockaddr_un	sun;
+	struct pollfd		pfd;
+	char			buf[4096];
+	int64_t			t0 = now_us(), until = t0 + ms * 1000;
+	ssize_t			r;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", arg_path);
+	(void)unlink(arg_path);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		die(EXIT_IO, "%s: %s", arg_path, strerror(errno));
+	printf("listening\n");
+	fflush(stdout);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while (now_us() < until) {
+		if (poll(&pfd, 1, (int)((until - now_us()) / 1000) + 1) <= 0)
+			continue;
+		if ((r = recv(fd, buf, sizeof(buf) - 1, 0)) <= 0)
+			continue;
+		buf[r] = '\0';
+		for (char *p = buf; *p != '\0'; p++)
+			if (*p == '\n')
+				*p = ' ';
+		printf("%" PRId64 " %s\n", (now_us() - t0) / 1000, buf);
+		fflush(stdout);
+	}
+	close(fd);
+	(void)unlink(arg_path);
+	return 0;
+}
+
 /* How many whole responses are in buf (a head without content-length
  * counts with an empty body). */
 static long
@@ -741,6 +830,11 @@ main(int argc, char **argv)
 		usage();
 	arg_path = argv[0];
 	cmd = argv[1];
+	if (strcmp(cmd, "notify") == 0 && argc == 3)
+		return cmd_notify(strtol(argv[2], NULL, 10));
+	if (strcmp(cmd, "native-bench") == 0 && (argc == 5 || argc == 6))
+		return cmd_native_bench(strtol(argv[2], NULL, 10), argv[3],
+		    argv[4], argc == 6 ? argv[5] : "[\"dbg\"]");
 	if (strcmp(cmd, "raw") == 0 && (argc == 3 || argc == 4))
 		return cmd_raw(strtol(argv[2], NULL, 10), argc == 4 ?
 		    strtol(argv[3], NULL, 10) : 0);

@@ -13,8 +13,9 @@
  *	GET /		  the queues and counters, as JSON (not the real
  *			  switch's diagnostics format)
  *	POST /x-fault	  body: fault rules, one a line (also -f RULE):
- *	    ACTION PREFIX [COUNT [ARG]]  for the next COUNT (default 1)
- *	    requests whose decoded path starts with PREFIX:
+ *	    ACTION [SESSION=]PREFIX [COUNT [ARG]]  for the next COUNT
+ *	    (default 1) requests whose decoded path starts with PREFIX (and
+ *	    whose connection's login token starts with SESSION):
  *		drop	close the connection, the request not carried out
  *		lose	carry it out, then close without answering
  *		delay	answer after ARG ms
@@ -79,6 +80,7 @@ struct queue {
 
 struct rule {
 	char		 action[16];
+	char		 session[256];	/* "": any connection */
 	char		 prefix[256];
 	long		 count;
 	char		 arg[512];
@@ -293,6 +295,8 @@ queue_json(const struct queue *q)
 	    json_object_new_string(q->owner) : NULL);
 	json_object_object_add(o, "next-id", json_object_new_int64(
 	    q->next_id));
+	json_object_object_add(o, "length", json_object_new_int64(
+	    (int64_t)q->len));
 	a = json_object_new_array();
 	for (m = q->msgs; m != NULL; m = m->next)
 		json_object_array_add(a, msg_json(m));
@@ -504,13 +508,16 @@ parse_i64(const char *s, int64_t *ret)
 }
 
 static const struct rule *
-fault_take(struct sim *s, const char *path)
+fault_take(struct sim *s, const struct conn *c, const char *path)
 {
 	struct rule	*r;
 	size_t		 i;
 
 	for (i = 0; i < s->nrules; i++) {
 		r = &s->rules[i];
+		if (r->session[0] != '\0' && (c->session == NULL ||
+		    strncmp(c->session, r->session, strlen(r->session)) != 0))
+			continue;
 		if (r->count > 0 && strncmp(path, r->prefix,
 		    strlen(r->prefix)) == 0) {
 			r->count--;
@@ -526,6 +533,7 @@ static int
 rule_add(struct sim *s, const char *line)
 {
 	struct rule	r;
+	char		*eq;
 	int		n, off = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -541,6 +549,11 @@ rule_add(struct sim *s, const char *line)
 	if (n == 3 && off > 0)
 		snprintf(r.arg, sizeof(r.arg), "%s", line + off);
 	r.arg[strcspn(r.arg, "\r\n")] = '\0';
+	if ((eq = strchr(r.prefix, '=')) != NULL) {
+		*eq = '\0';
+		snprintf(r.session, sizeof(r.session), "%s", r.prefix);
+		memmove(r.prefix, eq + 1, strlen(eq + 1) + 1);
+	}
 	if (strcmp(r.action, "drop") && strcmp(r.action, "lose") &&
 	    strcmp(r.action, "delay") && strcmp(r.action, "garbage") &&
 	    strcmp(r.action, "badlen") && strcmp(r.action, "shortlen") &&
@@ -801,7 +814,7 @@ handle(struct sim *s, struct conn *c, const char *meth, char *path,
 		do_diagnostics(s, c);
 		return true;
 	}
-	if ((fault = fault_take(s, path)) != NULL) {
+	if ((fault = fault_take(s, c, path)) != NULL) {
 		if (strcmp(fault->action, "drop") == 0) {
 			c->closing = true;	/* earlier answers still go */
 			return true;
