@@ -58,7 +58,7 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics
+	     test_ctl_svg test_metrics test_switch_proto
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -140,6 +140,8 @@ build/san/tests/unit/test_xscache: $(call sanobj,tests/unit/test_xscache.c \
 	    src/xscache.c src/backend.c)
 build/san/tests/unit/test_sdnotify: $(call sanobj,tests/unit/test_sdnotify.c \
 	    src/sdnotify.c)
+build/san/tests/unit/test_switch_proto: $(call sanobj,\
+	    tests/unit/test_switch_proto.c src/http.c src/switch_proto.c)
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)
