@@ -263,13 +263,14 @@ build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
-	    build/rpc/rpc-bench build/xs-react $(HARNESS_BINS)
+	    build/rpc/rpc-bench build/rpc/jget build/xs-react $(HARNESS_BINS)
 	@build/squeezer-bench
 	@sh bench/simulate-10k.sh ./squeezerctl
 	@sh bench/rpc-bench.sh
 	@sh bench/reserve-limit.sh
 	@sh bench/rss.sh
 	@GUESTS=100 sh bench/xen-bench.sh
+	@sh bench/switch-bench.sh
 
 demo: deps
 	$(MAKE) all
