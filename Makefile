@@ -301,6 +301,10 @@ install: all
 	$(SERVICE_SED) squeezerd.service.in > $(DESTDIR)$(UNITDIR)/squeezerd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/squeezerd.service
 	install -m 0644 etc/squeezerd.conf $(DESTDIR)$(EXAMPLESDIR)/
+	install -d $(DESTDIR)$(EXAMPLESDIR)/squeezed.service.d
+	sed 's|/usr/sbin/squeezerd|$(SBINDIR)/squeezerd|g' \
+	    etc/squeezed.service.d/squeezerd.conf \
+	    > $(DESTDIR)$(EXAMPLESDIR)/squeezed.service.d/squeezerd.conf
 	[ -e $(DESTDIR)$(SYSCONFDIR)/squeezerd.conf ] || \
 	    install -m 0644 etc/squeezerd.conf $(DESTDIR)$(SYSCONFDIR)/
 
@@ -310,7 +314,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/squeezerd.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/squeezerd.8 \
 	    $(DESTDIR)$(UNITDIR)/squeezerd.service \
-	    $(DESTDIR)$(EXAMPLESDIR)/squeezerd.conf
+	    $(DESTDIR)$(EXAMPLESDIR)/squeezerd.conf \
+	    $(DESTDIR)$(EXAMPLESDIR)/squeezed.service.d/squeezerd.conf
 
 clean: $(HARNESS_CLEAN)
 	rm -rf build squeezerd squeezerctl squeezerd.service $(HARNESS_BINS)

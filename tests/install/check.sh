@@ -23,9 +23,12 @@ R=$D/root
 for f in usr/sbin/squeezerd usr/bin/squeezerctl \
     usr/lib/systemd/system/squeezerd.service usr/share/man/man8/squeezerd.8 \
     usr/share/man/man1/squeezerctl.1 usr/share/man/man5/squeezerd.conf.5 \
-    etc/squeezerd.conf usr/share/doc/squeezerd/examples/squeezerd.conf; do
+    etc/squeezerd.conf usr/share/doc/squeezerd/examples/squeezerd.conf \
+    usr/share/doc/squeezerd/examples/squeezed.service.d/squeezerd.conf; do
 	check test -s "$R/$f"
 done
+check grep -q '^ExecStart=/usr/sbin/squeezerd -d -f /etc/squeezerd.conf$' \
+    "$R/usr/share/doc/squeezerd/examples/squeezed.service.d/squeezerd.conf"
 check grep -q '^ExecStart=/usr/sbin/squeezerd -d$' \
     "$R/usr/lib/systemd/system/squeezerd.service"
 check "$R/usr/sbin/squeezerd" -n -f "$R/etc/squeezerd.conf"
@@ -38,9 +41,23 @@ if command -v systemd-analyze >/dev/null; then
 	    "$R/usr/lib/systemd/system/squeezerd.service" >"$D/squeezerd.service"
 	check env MANPATH="$R/usr/share/man" systemd-analyze verify \
 	    "$D/squeezerd.service"
+	# the drop-in over a stand-in for XCP-ng's squeezed.service
+	mkdir -p "$D/units/squeezed.service.d"
+	printf '[Unit]\nDescription=squeezed\n[Service]\nExecStart=/bin/false\nStandardError=null\n' \
+	    >"$D/units/squeezed.service"
+	sed "s|/usr/sbin/squeezerd|$R/usr/sbin/squeezerd|g" \
+	    "$R/usr/share/doc/squeezerd/examples/squeezed.service.d/squeezerd.conf" \
+	    >"$D/units/squeezed.service.d/squeezerd.conf"
+	check env SYSTEMD_UNIT_PATH="$D/units:" MANPATH="$R/usr/share/man" \
+	    systemd-analyze verify "$D/units/squeezed.service"
 else
 	echo "skip  systemd-analyze verify (no systemd-analyze)"
 fi
+# the drop-in's ExecStartPre accepts a configuration with use-switch only
+printf 'use-switch = yes\n' >"$D/sw.conf"
+chmod 600 "$D/sw.conf"
+check sh -c "'$R/usr/sbin/squeezerd' -nv -f '$D/sw.conf' | grep -qx 'use-switch = yes'"
+check sh -c "! '$R/usr/sbin/squeezerd' -nv -f '$R/etc/squeezerd.conf' | grep -qx 'use-switch = yes'"
 make -s uninstall DESTDIR="$R" PREFIX=/usr >/dev/null 2>&1
 check test ! -e "$R/usr/sbin/squeezerd"
 check test -e "$R/etc/squeezerd.conf"	# the admin's file stays
