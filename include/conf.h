@@ -35,7 +35,7 @@ struct conf {
 	char		policy[CONF_POLICY_MAX];
 	char		socket_group[CONF_GROUP_MAX];	/* may change things */
 	unsigned int	socket_mode;			/* 0600, 0660, 0666 */
-	bool		use_switch;		/* serve xapi's message-switch */
+	bool		use_switch;	/* serve xapi's message-switch */
 	char		switch_path[CONF_SOCKPATH_MAX];
 	char		queue_name[CONF_QUEUE_MAX];
 	char		boot_time_file[CONF_PATH_MAX];	/* "": not written */

@@ -19,7 +19,7 @@ enum conf_type {
 	CONF_POLICY,
 	CONF_GROUP,		/* a group name that exists */
 	CONF_MODE,		/* an octal socket mode */
-	CONF_PATH,		/* absolute; max: its buffer; min 0: may be "" */
+	CONF_PATH,		/* absolute; max: its size; min 0: "" too */
 	CONF_QUEUE,		/* a message-switch queue name */
 };
 

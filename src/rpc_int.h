@@ -49,7 +49,7 @@ struct rpc_sink_ops {
 	void	(*reap)(struct rpc_peer *);
 };
 
-/* Transport services for the dispatcher (NULL-safe where a peer may be gone). */
+/* Transport services for the dispatcher (NULL-safe where a peer may go). */
 bool	rpc_peer_writer(const struct rpc_peer *);
 bool	rpc_peer_v1_only(const struct rpc_peer *);
 void	rpc_peer_send(struct rpc_peer *, const char *text);

@@ -316,7 +316,7 @@ sw_take(struct switch_client *sw, const struct switch_in *in)
 		    in->payload_len);
 }
 
-/* ---- connections --------------------------------------------------------- */
+/* ---- connections ------------------------------------------------------ */
 
 /* Both connections are up: an outage, if any, is over. */
 static void
@@ -527,7 +527,8 @@ sw_response(struct switch_conn *c, const char *body, size_t len)
 		if (m != NULL && ++m->tries >= SWITCH_MAX_TRIES) {
 			log_warnx("message switch %s: message %s/%" PRId64 ": "
 			    "given up after %u answers %d: left unacked",
-			    sw->path, m->queue, m->id, m->tries, c->head.status);
+			    sw->path, m->queue, m->id, m->tries,
+			    c->head.status);
 			sw_msg_free(m);
 		}
 		sw_fail(c, true, "status %d to a %s (%.64s)", c->head.status,
@@ -693,7 +694,7 @@ sw_conn_dispose(struct switch_conn *c)
 		event_free(c->ev_retry);
 }
 
-/* ---- the daemon's side ---------------------------------------------------- */
+/* ---- the daemon's side ------------------------------------------------ */
 
 int
 switch_start(struct squeezerd *bd, void (*on_ready)(struct squeezerd *),

@@ -634,7 +634,8 @@ cmd_serve(long n)
 			    json_object_get_string(json_object_array_get_idx(
 			    kind, 1)), q, mid);
 			free(hc_ok(&req_conn, "POST", path, reply));
-			snprintf(path, sizeof(path), "/ack/%s/%" PRId64, q, mid);
+			snprintf(path, sizeof(path), "/ack/%s/%" PRId64, q,
+			    mid);
 			free(hc_ok(&req_conn, "GET", path, NULL));
 			n--;
 		}
