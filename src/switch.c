@@ -523,6 +523,11 @@ sw_response(struct switch_conn *c, const char *body, size_t len)
 	c->req = SWR_NONE;
 	c->msg = NULL;
 	bufferevent_set_timeouts(c->bev, NULL, NULL);
+	/* progress, not just a login: a switch that logs us in and then
+	 * answers garbage is retried ever more slowly */
+	if (c->head.status == 200 && (what == SWR_TRANSFER ||
+	    what == SWR_RESPONSE || what == SWR_ACK))
+		c->backoff_ms = SWITCH_BACKOFF_MIN_MS;
 	if (c->head.status != 200) {
 		if (m != NULL && ++m->tries >= SWITCH_MAX_TRIES) {
 			log_warnx("message switch %s: message %s/%" PRId64 ": "
@@ -540,7 +545,6 @@ sw_response(struct switch_conn *c, const char *body, size_t len)
 	switch (what) {
 	case SWR_LOGIN:
 		c->logged_in = true;
-		c->backoff_ms = SWITCH_BACKOFF_MIN_MS;
 		if (c == &sw->xfer) {
 			(void)sw_path(path, sizeof(path), "persistent",
 			    sw->queue, NULL, -1);

@@ -633,6 +633,23 @@ case_faults() {
 	until_ 10000 'test "$(count_log "a response, not a request: acked")" -ge 1' ||
 	    bad "a Response in $Q: not logged as acked unanswered"
 	waitfor 10000 p_queued 0 || bad "$(queued) messages left in $Q"
+	# a switch that logs us in, then refuses every transfer at once:
+	# retried ever more slowly (0.1 s, 0.2 s, 0.4 s...), not every 0.1 s
+	fault "status squeezerd:=/transfer 1000 500"
+	_f0=$(stat_of faults)
+	_t0=$(date +%s%N)
+	# the call ends the transfer parked before the fault; the next ones
+	# get garbage
+	call get_host_reserved_memory '["before"]'
+	until_ 30000 '[ "$(stat_of faults)" -ge $((_f0 + 6)) ]' ||
+	    bad "the refused transfer was not retried 6 times in 30 s"
+	_ms=$((($(date +%s%N) - _t0) / 1000000))
+	[ "$_ms" -ge 3000 ] ||
+	    bad "6 tries in $_ms ms: the back-off does not grow (>= 3.1 s)"
+	fault clear
+	call get_host_reserved_memory '["after"]'
+	[ "$R" = '{"result":73728,"error":null,"id":0}' ] ||
+	    bad "a call once the garbage stopped: '$R' ($(cat "$T/cli.err"))"
 	tend
 }
 
