@@ -444,6 +444,11 @@ $d true 1048576 2097152 2097152 true <missing>"
 	eqj result.stuck-after '"5s"'
 	eqj result.uncooperative-after '"20s"'
 	eq result.policy proportional
+	eq result.use-switch no
+	eq result.switch-path /var/run/message-switch/sock
+	eq result.queue-name org.xen.xapi.memory
+	eq result.boot-time-memory-file \
+	    /var/run/nonpersistent/xapi/boot_time_memory
 	tend
 
 	tcase "reserve kib: result, reservation.list, host.status accounting"
