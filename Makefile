@@ -48,7 +48,7 @@ D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
 	   src/balancer.c src/service.c src/model.c src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
 	   src/metrics.c src/switch.c src/switch_proto.c src/http.c \
-	   src/bootmem.c \
+	   src/bootmem.c src/xmlrpc.c src/xmlrpc_conv.c \
 	   $(RPC_SRC) \
 	   $(CORE) src/sim.c src/scenario.c
 
@@ -58,7 +58,7 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics test_switch_proto
+	     test_ctl_svg test_metrics test_switch_proto test_xmlrpc
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -142,6 +142,8 @@ build/san/tests/unit/test_sdnotify: $(call sanobj,tests/unit/test_sdnotify.c \
 	    src/sdnotify.c)
 build/san/tests/unit/test_switch_proto: $(call sanobj,\
 	    tests/unit/test_switch_proto.c src/http.c src/switch_proto.c)
+build/san/tests/unit/test_xmlrpc: $(call sanobj,tests/unit/test_xmlrpc.c \
+	    src/http.c src/xmlrpc_conv.c)
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)

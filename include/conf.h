@@ -39,6 +39,7 @@ struct conf {
 	char		switch_path[CONF_SOCKPATH_MAX];
 	char		queue_name[CONF_QUEUE_MAX];
 	char		boot_time_file[CONF_PATH_MAX];	/* "": not written */
+	char		xmlrpc_socket[CONF_SOCKPATH_MAX];	/* "": none */
 };
 
 /* squeezerd's defaults: squeezed's constants, 2 MiB granularity. */

@@ -32,6 +32,21 @@ struct http_head {
 int	http_parse_head(const char *buf, size_t len, size_t max_body,
 	    struct http_head *ret);
 
+struct http_request {
+	char	 method[8];		/* "GET", "POST", ... */
+	size_t	 head_len;
+	size_t	 content_length;	/* 0 without one */
+	bool	 has_length;
+};
+
+/*
+ * Parse the head of a request ("METHOD target HTTP/1.x" and its fields) at
+ * the start of buf[0..len): the same rules and returns as
+ * http_parse_head(), but a content-length is optional.
+ */
+int	http_parse_request_head(const char *buf, size_t len, size_t max_body,
+	    struct http_request *ret);
+
 /*
  * Percent-encode s as one path component into dst (NUL-terminated): every
  * byte but A-Z a-z 0-9 - . _ ~ : becomes %XX.  -ENAMETOOLONG when it does

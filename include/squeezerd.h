@@ -20,6 +20,7 @@ struct event_base;
 struct model;
 struct rpc_server;
 struct switch_client;
+struct xmlrpc_server;
 
 TAILQ_HEAD(bal_queue, bal_op);
 
@@ -35,6 +36,7 @@ struct squeezerd {
 	const char		*bd_host_file;	/* sim */
 	struct rpc_server	*bd_rpc;
 	struct switch_client	*bd_switch;	/* use-switch: xapi's switch */
+	struct xmlrpc_server	*bd_xmlrpc;	/* xmlrpc-socket */
 	struct event		*bd_ev_sighup, *bd_ev_sigterm, *bd_ev_sigint;
 	struct event		*bd_ev_poll;	/* the running operation */
 	struct event		*bd_ev_check;	/* balance check */

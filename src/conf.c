@@ -65,6 +65,7 @@ static const struct conf_key conf_table[] = {
 	KEY("uncooperative-after", CONF_DURATION, uncooperative_after_ms, 0,
 	    DAY_MS),
 	KEY("use-switch", CONF_BOOL, use_switch, 0, 1),
+	KEY("xmlrpc-socket", CONF_PATH, xmlrpc_socket, 0, CONF_SOCKPATH_MAX),
 };
 #define CONF_NKEYS	(sizeof(conf_table) / sizeof(conf_table[0]))
 

@@ -161,6 +161,63 @@ http_parse_head(const char *buf, size_t len, size_t max_body,
 	return 0;
 }
 
+/* "METHOD target HTTP/1.x": a token, a target of visible characters. */
+static int
+http_request_line(const char *p, size_t n, char *method, size_t mlen)
+{
+	size_t	m, t;
+
+	for (m = 0; m < n && http_tchar((unsigned char)p[m]); m++)
+		;
+	if (m == 0 || m >= mlen || m == n || p[m] != ' ')
+		return -EBADMSG;
+	for (t = m + 1; t < n && p[t] > ' ' && p[t] < 0x7f; t++)
+		;
+	if (t == m + 1 || n - t != 9 || memcmp(p + t, " HTTP/1.", 8) != 0 ||
+	    !isdigit((unsigned char)p[t + 8]))
+		return -EBADMSG;
+	memcpy(method, p, m);
+	method[m] = '\0';
+	return 0;
+}
+
+int
+http_parse_request_head(const char *buf, size_t len, size_t max_body,
+    struct http_request *ret)
+{
+	struct http_request	 r;
+	struct http_head	 h;
+	const char		*p = buf, *end, *next;
+	size_t			 n;
+	bool			 have_len = false;
+	int			 rc;
+
+	memset(&r, 0, sizeof(r));
+	memset(&h, 0, sizeof(h));
+	end = buf + (len < HTTP_MAX_HEAD ? len : HTTP_MAX_HEAD);
+	if (memchr(buf, '\0', (size_t)(end - buf)) != NULL)
+		return -EBADMSG;
+	if ((rc = http_line(p, end, &n, &next)) < 0)
+		return len >= HTTP_MAX_HEAD ? -E2BIG : rc;
+	if ((rc = http_request_line(p, n, r.method, sizeof(r.method))) < 0)
+		return rc;
+	for (p = next;; p = next) {
+		if ((rc = http_line(p, end, &n, &next)) < 0)
+			return len >= HTTP_MAX_HEAD ? -E2BIG : rc;
+		if (n == 0)
+			break;
+		if (*p == ' ' || *p == '\t')
+			return -EBADMSG;
+		if ((rc = http_field(p, n, max_body, &h, &have_len)) < 0)
+			return rc;
+	}
+	r.head_len = (size_t)(next - buf);
+	r.content_length = h.content_length;
+	r.has_length = have_len;
+	*ret = r;
+	return 0;
+}
+
 int
 http_pct_encode(const char *s, char *dst, size_t dstlen)
 {

@@ -30,6 +30,7 @@
 #include "service.h"
 #include "squeezerd.h"
 #include "switch.h"
+#include "xmlrpc.h"
 
 #define SQUEEZERD_CONF		"/etc/squeezerd.conf"
 #define SQUEEZERD_SOCKET	"/run/squeezerd/socket"
@@ -179,6 +180,7 @@ sig_cb(evutil_socket_t sig, short what, void *arg)
 			return;
 		}
 		switch_reload(bd);
+		xmlrpc_reload(bd);
 		bootmem_sync(bd);
 		(void)sdnotify("READY=1\nSTATUS=configuration reloaded");
 		return;
@@ -325,6 +327,12 @@ start(struct squeezerd *bd)
 		    strerror(-rc));
 		return rc;
 	}
+	if (bd->bd_conf.xmlrpc_socket[0] != '\0' &&
+	    (rc = xmlrpc_start(bd, &bd->bd_xmlrpc)) < 0) {
+		fprintf(stderr, "squeezerd: %s: %s\n",
+		    bd->bd_conf.xmlrpc_socket, strerror(-rc));
+		return rc;
+	}
 	return 0;
 }
 
@@ -336,6 +344,7 @@ stop(struct squeezerd *bd)
 	bd->bd_stopping = true;
 	rpc_server_free(bd->bd_rpc);
 	switch_free(bd->bd_switch);
+	xmlrpc_free(bd->bd_xmlrpc);
 	while ((op = TAILQ_FIRST(&bd->bd_queue)) != NULL) {
 		bal_cancel(bd, op);	/* only the periodic balance is left */
 		free(op);

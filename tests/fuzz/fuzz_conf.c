@@ -30,7 +30,7 @@ static const char *const fuzz_keys[] = {
 	"inaccuracy-compensation", "manage-domain-zero", "migration-timeout",
 	"min-progress-kib-s", "policy", "poll-interval", "queue-name",
 	"socket-group", "socket-mode", "stuck-after", "switch-path",
-	"two-phase", "uncooperative-after", "use-switch",
+	"two-phase", "uncooperative-after", "use-switch", "xmlrpc-socket",
 	"", "no-such-key", "policyx", "balance-interval ",
 };
 
@@ -92,6 +92,9 @@ fuzz_check(const struct conf *c)
 	    memchr(c->boot_time_file, '\0', sizeof(c->boot_time_file)) ==
 	    NULL || (c->boot_time_file[0] != '\0' &&
 	    c->boot_time_file[0] != '/') ||
+	    memchr(c->xmlrpc_socket, '\0', sizeof(c->xmlrpc_socket)) ==
+	    NULL || (c->xmlrpc_socket[0] != '\0' &&
+	    c->xmlrpc_socket[0] != '/') ||
 	    conf_engine(c, &ec) < 0) {
 		fprintf(stderr, "conf: a value out of its range was stored\n");
 		abort();

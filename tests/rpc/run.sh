@@ -449,6 +449,7 @@ $d true 1048576 2097152 2097152 true <missing>"
 	eq result.queue-name org.xen.xapi.memory
 	eq result.boot-time-memory-file \
 	    /var/run/nonpersistent/xapi/boot_time_memory
+	eq result.xmlrpc-socket ""
 	tend
 
 	tcase "reserve kib: result, reservation.list, host.status accounting"

@@ -27,7 +27,8 @@
 #      content-length, not JSON, a 404 on ack, dropped and lost answers,
 #      a response in the queue): survived, each call still answered
 #  10  SIGHUP with another queue-name, and back
-#  11  a quiet period: nothing left unacked; valgrind-free shutdown
+#  11  squeezed's XML-RPC socket (xmlrpc-socket), for use-switch=false
+#  12  a quiet period: nothing left unacked, a clean SIGTERM
 #
 # Environment: BACKEND, SQUEEZERD, RPCC, JGET (the binaries), KEEP=1 keeps
 # the temp directory.  Prints one line per case and "switch (BACKEND): N
@@ -678,10 +679,76 @@ case_reload() {
 	tend
 }
 
-# ==== 11. quiet ========================================================================
+# ==== 11. XML-RPC =====================================================================
+
+# xr BODY: one POST on the XML-RPC socket, as xenopsd's http_rpc writes it;
+# the answer (head and body) in $R.
+xr() {
+	R=$(printf 'POST /var/xapi/memory HTTP/1.1\r\nUser-agent: xenopsd\r\ncontent-length: %d\r\n\r\n%s' \
+	    "${#1}" "$1" | "$SWCLI" "$T/xapi/memory" raw 30000 1 2>&1)
+}
+
+# xcall METHOD PARAM...: a methodCall with untyped values, as rpclib's.
+xcall() {
+	_m=$1
+	shift
+	_p=""
+	for _v in "$@"; do _p="$_p<param><value>$_v</value></param>"; done
+	xr "<?xml version=\"1.0\"?><methodCall><methodName>$_m</methodName><params>$_p</params></methodCall>"
+}
+
+ok_xml() {
+	printf '%s' "$R" | grep -q "<name>Status</name><value>Success</value></member><member><name>Value</name>$1</member>" ||
+	    bad "$2: $(printf '%s' "$R" | tr '\r\n' '  ' | cut -c1-400)"
+}
+
+case_xmlrpc() {
+	tcase "11. XML-RPC on xmlrpc-socket (for use-switch=false hosts): xenopsd's calls, bad input, one POST a connection; off again on reload"
+	printf 'xmlrpc-socket = %s\n' "$T/xapi/memory" >>"$T/squeezerd.conf"
+	kill -HUP "$DPID"
+	waitfor 10000 test -S "$T/xapi/memory" || bad "no socket $T/xapi/memory after SIGHUP"
+	[ "$(stat -c %a "$T/xapi/memory" 2>/dev/null)" = 600 ] ||
+	    bad "$T/xapi/memory: mode $(stat -c %a "$T/xapi/memory"), want 600"
+	xcall login dbg xr
+	ok_xml '<value>xr</value>' login
+	xcall reserve_memory_range dbg xr 262144 262144
+	ok_xml '<value><array><data><value>[0-9a-f-]*</value><value>262144</value></data></array></value>' reserve_memory_range
+	_rid=$(printf '%s' "$R" | sed -n 's/.*<data><value>\([0-9a-f-]*\)<\/value>.*/\1/p')
+	[ "$(nres xr)" = 1 ] || bad "reservations for xr: $(nres xr), want 1"
+	xcall query_reservation_of_domain dbg xr 4000
+	printf '%s' "$R" | grep -q '<value>Failure</value></member><member><name>ErrorDescription</name><value>No_reservation</value>' ||
+	    bad "query_reservation_of_domain: $R"
+	xcall get_host_reserved_memory dbg
+	ok_xml '<value>73728</value>' get_host_reserved_memory
+	xcall delete_reservation dbg xr "$_rid"
+	ok_xml '<value><nil/></value>' delete_reservation
+	[ "$(nres xr)" = 0 ] || bad "reservations for xr after delete: $(nres xr)"
+	xr 'this is not XML'
+	printf '%s' "$R" | grep -q '<value>Internal_error</value><value>parse_error: ' ||
+	    bad "not XML: $R"
+	R=$(printf 'GET / HTTP/1.1\r\ncontent-length: 0\r\n\r\n' |
+	    "$SWCLI" "$T/xapi/memory" raw 30000 1 2>&1)
+	printf '%s' "$R" | grep -q '^HTTP/1.1 404 Not Found' || bad "GET: $R"
+	R=$(printf 'POST / HTTP/1.1\r\n\r\n' | "$SWCLI" "$T/xapi/memory" raw 30000 1 2>&1)
+	[ -z "$R" ] || bad "no content-length: '$R', want the connection closed unanswered"
+	# one request a connection: a second one on it is not read
+	_b='<methodCall><methodName>get_host_reserved_memory</methodName><params><param><value>d</value></param></params></methodCall>'
+	R=$(printf 'POST / HTTP/1.1\r\ncontent-length: %d\r\n\r\n%sPOST / HTTP/1.1\r\ncontent-length: %d\r\n\r\n%s' \
+	    "${#_b}" "$_b" "${#_b}" "$_b" | "$SWCLI" "$T/xapi/memory" raw 30000 2 2>&1)
+	[ "$(printf '%s' "$R" | grep -c '^HTTP/1.1 200')" = 1 ] ||
+	    bad "two requests on one connection: $(printf '%s' "$R" | grep -c '^HTTP/1.1') answers, want 1"
+	sed '/^xmlrpc-socket/d' "$T/squeezerd.conf" >"$T/c2" &&
+	    cat "$T/c2" >"$T/squeezerd.conf"
+	kill -HUP "$DPID"
+	waitfor 10000 eval '! test -e "$T/xapi/memory"' ||
+	    bad "$T/xapi/memory still there once xmlrpc-socket is gone"
+	tend
+}
+
+# ==== 12. quiet ========================================================================
 
 case_quiet() {
-	tcase "11. a quiet period: nothing left unacked, the daemon's transfer parked; SIGTERM exits 0"
+	tcase "12. a quiet period: nothing left unacked, the daemon's transfer parked; SIGTERM exits 0"
 	waitfor 10000 p_queued 0 || bad "$(queued) messages unacked in $Q: $(diag | cut -c1-400)"
 	sleep 1
 	p_queued 0 || bad "$(queued) messages unacked in $Q after a quiet second"
@@ -707,6 +774,7 @@ if case_startup; then
 	case_sigterm
 	case_faults
 	case_reload
+	case_xmlrpc
 	case_quiet
 fi
 echo "switch ($BACKEND): $npass passed, $nfail failed"
