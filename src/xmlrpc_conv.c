@@ -153,6 +153,13 @@ xp_utf8(char *d, size_t *o, unsigned long c)
 	return 0;
 }
 
+static unsigned long
+xp_hex(char c)
+{
+	return isdigit((unsigned char)c) ? (unsigned long)(c - '0') :
+	    (unsigned long)(tolower((unsigned char)c) - 'a' + 10);
+}
+
 /* One entity at s (after '&'): its text into d; the bytes it took. */
 static size_t
 xp_entity(const char *s, const char *end, char *d, size_t *o)
@@ -183,9 +190,7 @@ xp_entity(const char *s, const char *end, char *d, size_t *o)
 	}
 	for (n = 0; p < end && n < 8 && isxdigit((unsigned char)*p) &&
 	    (base == 16 || isdigit((unsigned char)*p)); p++, n++)
-		c = c * (unsigned long)base + (unsigned long)(isdigit(
-		    (unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) -
-		    'a' + 10));
+		c = c * (unsigned long)base + xp_hex(*p);
 	if (n == 0 || p >= end || *p != ';' || xp_utf8(d, o, c) < 0)
 		return 0;
 	return (size_t)(p + 1 - s);

@@ -37,7 +37,7 @@ test_calls(void **state)
 		/* a string position stays a string, even if digits */
 		{ CALL("login", P("12") P("34")), "{\"method\":\"login\","
 		    "\"params\":[\"12\",\"34\"],\"id\":0}" },
-		/* an integer position that is not one: left to the dispatcher */
+		/* an integer position that is not one: for the dispatcher */
 		{ CALL("query_reservation_of_domain", P("d") P("s") P("x1")),
 		    "{\"method\":\"query_reservation_of_domain\",\"params\":"
 		    "[\"d\",\"s\",\"x1\"],\"id\":0}" },
@@ -45,7 +45,8 @@ test_calls(void **state)
 		{ CALL("get_diagnostics", "\n <param> <value> <i4>5</i4> "
 		    "</value> </param>" P("<string>a&lt;b&amp;&#65;&#x42;"
 		    "</string>") P("") "<param><value/></param>"
-		    P("<boolean>1</boolean>") P("<nil/>") P("<double>1.5</double>")
+		    P("<boolean>1</boolean>") P("<nil/>")
+		    P("<double>1.5</double>")
 		    P("<array><data><value>x</value><value><int>2</int></value>"
 		    "</data></array>") P("<struct><member><name>k</name><value>"
 		    "v</value></member></struct>") P("<array/>")),
@@ -53,7 +54,8 @@ test_calls(void **state)
 		    "\"\",\"\",true,null,1.5,[\"x\",2],{\"k\":\"v\"},[]],"
 		    "\"id\":0}" },
 		{ "<methodCall><methodName>balance_memory</methodName>"
-		    "<params/></methodCall>\n", "{\"method\":\"balance_memory\","
+		    "<params/></methodCall>\n",
+		    "{\"method\":\"balance_memory\","
 		    "\"params\":[],\"id\":0}" },
 	};
 	char	*json;
@@ -136,18 +138,23 @@ test_responses(void **state)
 		    "<member><name>Status</name><value>Success</value></member>"
 		    "<member><name>Value</name><value>73728</value></member>" },
 		{ "{\"result\":null,\"error\":null,\"id\":0}",
-		    "<member><name>Value</name><value><nil/></value></member>" },
-		{ "{\"result\":[\"u<&>\\\"\\u0001x\",5],\"error\":null,\"id\":0}",
-		    "<value><array><data><value>u&lt;&amp;&gt;&quot;x</value>"
+		    "<member><name>Value</name><value><nil/></value>"
+		    "</member>" },
+		{ "{\"result\":[\"u<&>\\\"\\u0001x\",5],\"error\":null,"
+		    "\"id\":0}",
+		    "<value><array><data><value>u&lt;&amp;&gt;&quot;x"
+		    "</value>"
 		    "<value>5</value></data></array></value>" },
-		{ "{\"result\":null,\"error\":[\"Cannot_free_this_much_memory\","
-		    "[10,-3]],\"id\":0}", "<member><name>Status</name><value>"
-		    "Failure</value></member><member><name>ErrorDescription"
-		    "</name><value><array><data><value>Cannot_free_this_much_"
-		    "memory</value><value><array><data><value>10</value><value>"
-		    "-3</value></data></array></value></data></array></value>" },
-		{ "{\"result\":null,\"error\":\"No_reservation\",\"id\":0}",
-		    "<name>ErrorDescription</name><value>No_reservation</value>" },
+		{ "{\"result\":null,\"error\":[\"Cannot_free_this_much_"
+		    "memory\",[10,-3]],\"id\":0}", "<member><name>Status"
+		    "</name><value>Failure</value></member><member><name>"
+		    "ErrorDescription</name><value><array><data><value>"
+		    "Cannot_free_this_much_memory</value><value><array><data>"
+		    "<value>10</value><value>-3</value></data></array></value>"
+		    "</data></array></value>" },
+		{ "{\"result\":null,\"error\":\"No_reservation\","
+		    "\"id\":0}", "<name>ErrorDescription</name><value>"
+		    "No_reservation</value>" },
 	};
 	static const char	 head[] = "<?xml version=\"1.0\"?>"
 	    "<methodResponse><params><param><value><struct>";
