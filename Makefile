@@ -33,7 +33,8 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 # @SBINDIR@ and @BINDIR@ replaced, and loses the .in.
 EXAMPLES = etc/squeezerd.conf \
 	   etc/squeezerd-metrics.service.in \
-	   etc/squeezerd-metrics.timer
+	   etc/squeezerd-metrics.timer \
+	   etc/squeezed.service.d/squeezerd.conf
 DOCS	 = README.md \
 	   docs/rpc.md
 
@@ -73,13 +74,15 @@ RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/json_strict.c \
 	   src/rpc_reservation_cancel.c src/rpc_reservation_delete.c \
 	   src/rpc_reservation_list.c src/rpc_reservation_pending.c \
 	   src/rpc_reservation_query.c src/rpc_reservation_transfer.c \
-	   src/rpc_reserve.c src/rpc_shape.c src/rpc_sim.c src/rpc_squeezed.c
+	   src/rpc_reserve.c src/rpc_shape.c src/rpc_sim.c src/rpc_squeezed.c \
+	   src/rpc_sink.c
 D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
 	   src/peercred.c src/lockfile.c \
 	   src/balancer.c src/svc.c src/svc_resv.c src/svc_mig.c src/model.c \
 	   src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
-	   src/metrics.c \
+	   src/metrics.c src/switch.c src/switch_proto.c src/http.c \
+	   src/bootmem.c src/xmlrpc.c src/xmlrpc_conv.c \
 	   $(RPC_SRC) \
 	   $(CORE) src/sim.c src/scenario.c
 
@@ -90,7 +93,7 @@ UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
 	     test_ctl_svg test_metrics test_json_strict test_peercred \
-	     test_lockfile
+	     test_lockfile test_switch_proto test_xmlrpc
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -98,16 +101,19 @@ HARNESS_CHECKS	=
 HARNESS_CLEAN	=
 -include tests/harness/xsd/xsd.mk
 -include tests/harness/xc/xc.mk
+-include tests/harness/switch/switch.mk
 -include tests/fuzz/fuzz.mk
 
 .PHONY: all check unit scenarios diff rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
-	clean man-lint deps valgrind deb deb-check metrics-lint completion
+	clean man-lint deps valgrind deb deb-check metrics-lint completion switch \
+	switch-san
 
 all: squeezerd squeezerctl
 
 # The systemd unit for this installation's paths (STYLE H17); `make install`
 # writes it straight into $(UNITDIR), so a PREFIX given only then still holds.
-SERVICE_SED = sed 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g'
+SERVICE_SED = sed 's|@SBINDIR@|$(SBINDIR)|g; s|@BINDIR@|$(BINDIR)|g; \
+	    s|/usr/sbin/squeezerd|$(SBINDIR)/squeezerd|g'
 squeezerd.service: squeezerd.service.in
 	$(say) GEN $@
 	$(Q)$(SERVICE_SED) squeezerd.service.in > $@
@@ -189,6 +195,10 @@ build/san/tests/unit/test_peercred: $(call sanobj,tests/unit/test_peercred.c \
 build/san/tests/unit/test_peercred: LDFLAGS += -Wl,--wrap=getsockopt
 build/san/tests/unit/test_lockfile: $(call sanobj,tests/unit/test_lockfile.c \
 	    src/lockfile.c)
+build/san/tests/unit/test_switch_proto: $(call sanobj,\
+	    tests/unit/test_switch_proto.c src/http.c src/switch_proto.c)
+build/san/tests/unit/test_xmlrpc: $(call sanobj,tests/unit/test_xmlrpc.c \
+	    src/http.c src/xmlrpc_conv.c)
 build/san/tests/unit/test_xstore: $(call sanobj,tests/unit/test_xstore.c \
 	    src/xstore.c src/backend.c src/backend_sim.c $(CORE) src/sim.c \
 	    src/scenario.c build/sim_default_host.c)
@@ -220,6 +230,8 @@ check: deps
 	$(MAKE) harness
 	$(MAKE) e2e
 	$(MAKE) e2e-san
+	$(MAKE) switch
+	$(MAKE) switch-san
 	$(MAKE) fuzz-short
 
 unit: $(UNIT_BINS)
@@ -317,6 +329,20 @@ e2e-san: build/san/squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    SQUEEZERD=$(CURDIR)/build/san/squeezerd XSD=sim sh tests/e2e/run.sh
 
+# squeezed's drop-in: the daemon serving xapi's message-switch (the double
+# in tests/harness/switch), on both backends; then under ASan+UBSan (sim).
+SWITCH_TOOLS = $(RPC_TOOLS) $(SW_SIM) $(SW_CLIENT) $(XC_LIB) $(XC_XCSIM) \
+	$(XC_BALLOON) $(XC_XSINTRO) $(XSD_SIM)
+
+switch: squeezerd $(SWITCH_TOOLS)
+	@sh tests/switch/run.sh
+
+switch-san: build/san/squeezerd $(SWITCH_TOOLS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    SQUEEZERD=$(CURDIR)/build/san/squeezerd BACKEND=sim \
+	    sh tests/switch/run.sh
+
 harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
 
 valgrind: squeezerctl squeezerd build/rpc/rpcc build/rpc/conns
@@ -328,13 +354,14 @@ build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
-	    build/rpc/rpc-bench build/xs-react $(HARNESS_BINS)
+	    build/rpc/rpc-bench build/rpc/jget build/xs-react $(HARNESS_BINS)
 	@build/squeezer-bench
 	@sh bench/simulate-10k.sh ./squeezerctl
 	@sh bench/rpc-bench.sh
 	@sh bench/reserve-limit.sh
 	@sh bench/rss.sh
 	@GUESTS=100 sh bench/xen-bench.sh
+	@sh bench/switch-bench.sh
 
 demo: deps
 	@$(MAKE) all

@@ -12,6 +12,9 @@
 
 #define CONF_POLICY_MAX		32
 #define CONF_GROUP_MAX		32
+#define CONF_SOCKPATH_MAX	108	/* sun_path, with its NUL */
+#define CONF_QUEUE_MAX		128
+#define CONF_PATH_MAX		256
 
 struct conf {
 	int64_t		host_reserve_kib;
@@ -36,6 +39,11 @@ struct conf {
 	unsigned int	socket_mode;			/* 0600, 0660, 0666 */
 	uint64_t	client_idle_timeout_ms;	/* nothing pending: closed */
 	int64_t		max_clients_per_user;	/* neither root nor group */
+	bool		use_switch;	/* serve xapi's message-switch */
+	char		switch_path[CONF_SOCKPATH_MAX];
+	char		queue_name[CONF_QUEUE_MAX];
+	char		boot_time_file[CONF_PATH_MAX];	/* "": not written */
+	char		xmlrpc_socket[CONF_SOCKPATH_MAX];	/* "": none */
 };
 
 /* squeezerd's defaults: squeezed's constants, 2 MiB granularity. */

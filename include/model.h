@@ -112,8 +112,10 @@ int64_t	model_dom0_kib(struct model *);
 
 /*
  * The host's free memory at boot (KiB; squeezed's get_host_initial_free),
- * measured at our first start since boot and kept in xenstore.
+ * measured at our first start since boot (or taken from squeezed's
+ * boot_time_memory file, bootmem.c) and kept in xenstore there.
  */
+#define MODEL_BOOT_FREE_PATH	"/squeezed/boot-time-host-free-kib"
 int64_t	model_boot_free_kib(struct model *);
 
 /* Write or remove memory/uncooperative when it differs. */

@@ -19,6 +19,8 @@ struct event;
 struct event_base;
 struct model;
 struct rpc_server;
+struct switch_client;
+struct xmlrpc_server;
 
 /*
  * Each field has one owner that changes it: squeezerd.c (the base, the
@@ -32,6 +34,8 @@ struct squeezerd {
 	const char		*bd_conf_file;	/* NULL: defaults only */
 	const char		*bd_host_file;	/* sim */
 	struct rpc_server	*bd_rpc;
+	struct switch_client	*bd_switch;	/* use-switch: xapi's switch */
+	struct xmlrpc_server	*bd_xmlrpc;	/* xmlrpc-socket */
 	struct event		*bd_ev_sighup, *bd_ev_sigterm, *bd_ev_sigint;
 	struct event		*bd_ev_watchdog;	/* systemd WatchdogSec= */
 	bool			 bd_stopping;

@@ -23,6 +23,8 @@ enum conf_type {
 	CONF_GROUP,		/* a group name that exists */
 	CONF_MODE,		/* an octal socket mode */
 	CONF_COUNT,		/* a plain number */
+	CONF_PATH,		/* absolute; max: its size; min 0: "" too */
+	CONF_QUEUE,		/* a message-switch queue name */
 };
 
 struct conf_key {
@@ -43,6 +45,8 @@ static const struct conf_key conf_table[] = {
 	KEY("balance-interval", CONF_DURATION, balance_interval_ms, 10, DAY_MS),
 	KEY("balance-tolerance-kib", CONF_KIB, balance_tolerance_kib, 0,
 	    HOST_MAX_KIB),
+	KEY("boot-time-memory-file", CONF_PATH, boot_time_file, 0,
+	    CONF_PATH_MAX),
 	KEY("client-idle-timeout", CONF_DURATION, client_idle_timeout_ms, 100,
 	    DAY_MS),
 	KEY("domain-zero-dynamic-max-kib", CONF_KIB, dom0_dyn_max_kib, 0,
@@ -65,13 +69,17 @@ static const struct conf_key conf_table[] = {
 	    DAY_MS),
 	KEY("policy", CONF_POLICY, policy, 0, 0),
 	KEY("poll-interval", CONF_DURATION, poll_interval_ms, 1, 60000),
+	KEY("queue-name", CONF_QUEUE, queue_name, 1, CONF_QUEUE_MAX),
 	KEY("remember-stuck", CONF_BOOL, remember_stuck, 0, 1),
 	KEY("socket-group", CONF_GROUP, socket_group, 0, 0),
 	KEY("socket-mode", CONF_MODE, socket_mode, 0, 0),
 	KEY("stuck-after", CONF_DURATION, stuck_after_ms, 0, DAY_MS),
+	KEY("switch-path", CONF_PATH, switch_path, 1, CONF_SOCKPATH_MAX),
 	KEY("two-phase", CONF_BOOL, two_phase, 0, 1),
 	KEY("uncooperative-after", CONF_DURATION, uncooperative_after_ms, 0,
 	    DAY_MS),
+	KEY("use-switch", CONF_BOOL, use_switch, 0, 1),
+	KEY("xmlrpc-socket", CONF_PATH, xmlrpc_socket, 0, CONF_SOCKPATH_MAX),
 };
 #define CONF_NKEYS	(sizeof(conf_table) / sizeof(conf_table[0]))
 
@@ -100,6 +108,14 @@ conf_defaults(struct conf *c)
 	c->socket_mode = 0660;
 	c->client_idle_timeout_ms = 60000;
 	c->max_clients_per_user = 32;
+	/* squeezed's (xcp_client.ml, memory_interface.ml, squeezed_state.ml) */
+	c->use_switch = false;
+	snprintf(c->switch_path, sizeof(c->switch_path), "%s",
+	    "/var/run/message-switch/sock");
+	snprintf(c->queue_name, sizeof(c->queue_name), "%s",
+	    "org.xen.xapi.memory");
+	snprintf(c->boot_time_file, sizeof(c->boot_time_file), "%s",
+	    "/var/run/nonpersistent/xapi/boot_time_memory");
 }
 
 static int
@@ -407,6 +423,60 @@ conf_set_mode(char *dst, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A path: absolute, printable, no '#' (a comment), no "//" or "/./" or
+ * "/../", shorter than its buffer; or empty where the key allows it (k->min
+ * 0).
+ */
+static int
+conf_set_path(char *dst, const struct conf_key *k, const char *v, char *err,
+    size_t errlen)
+{
+	const char	*p;
+
+	if (*v == '\0' && k->min == 0) {
+		dst[0] = '\0';
+		return 0;
+	}
+	for (p = v; *p != '\0'; p++)
+		if (!isgraph((unsigned char)*p) || *p == '#')
+			break;
+	if (v[0] != '/' || *p != '\0' || strstr(v, "//") != NULL ||
+	    strstr(v, "/./") != NULL || strstr(v, "/../") != NULL ||
+	    strlen(v) >= (size_t)k->max) {
+		snprintf(err, errlen, "\"%.64s\" is not an absolute path of "
+		    "at most %" PRId64 " printable characters, no '#'%s", v,
+		    k->max - 1, k->min == 0 ? " (or nothing)" : "");
+		return -EINVAL;
+	}
+	snprintf(dst, (size_t)k->max, "%s", v);
+	return 0;
+}
+
+/*
+ * A message-switch queue name: printable ASCII without '/', '%', '#' or
+ * spaces (it is a path component on the switch, percent-decoded there).
+ */
+static int
+conf_set_queue(char *dst, const struct conf_key *k, const char *v, char *err,
+    size_t errlen)
+{
+	const char	*p;
+
+	for (p = v; *p != '\0'; p++)
+		if (!isgraph((unsigned char)*p) || *p == '/' || *p == '%' ||
+		    *p == '#')
+			break;
+	if (*v == '\0' || *p != '\0' || strlen(v) >= (size_t)k->max) {
+		snprintf(err, errlen, "\"%.64s\" is not a queue name (1 to "
+		    "%" PRId64 " printable characters, no '/', '%%' or '#')", v,
+		    k->max - 1);
+		return -EINVAL;
+	}
+	snprintf(dst, (size_t)k->max, "%s", v);
+	return 0;
+}
+
 /* Parse value for key k into the struct at base; message in err. */
 static int
 conf_set_key(char *base, const struct conf_key *k, const char *v,
@@ -471,6 +541,10 @@ conf_set_key(char *base, const struct conf_key *k, const char *v,
 		return 0;
 	case CONF_MODE:
 		return conf_set_mode(base + k->off, v, err, errlen);
+	case CONF_PATH:
+		return conf_set_path(base + k->off, k, v, err, errlen);
+	case CONF_QUEUE:
+		return conf_set_queue(base + k->off, k, v, err, errlen);
 	}
 	return -EINVAL;
 }
@@ -604,6 +678,8 @@ conf_write_value(const char *base, const struct conf_key *k, int flags,
 		break;
 	case CONF_POLICY:
 	case CONF_GROUP:
+	case CONF_PATH:
+	case CONF_QUEUE:
 		fputs(base + k->off, f);
 		break;
 	case CONF_MODE:

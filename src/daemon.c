@@ -740,7 +740,6 @@ daemon_open(struct squeezerd *bd)
 	daemon_dom0(bd);
 	if ((rc = daemon_refresh(bd, true)) < 0)
 		return rc;
-	(void)model_boot_free_kib(bd->bd_model);
 	daemon_watch_arm(bd);
 	daemon_check_soon(bd);
 	return 0;

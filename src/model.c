@@ -895,8 +895,6 @@ model_restore_store(struct model *m, size_t *ret_changed)
 
 /* ---- host facts ------------------------------------------------------- */
 
-#define MODEL_BOOT_FREE_PATH	"/squeezed/boot-time-host-free-kib"
-
 int64_t
 model_dom0_kib(struct model *m)
 {

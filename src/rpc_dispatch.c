@@ -334,7 +334,7 @@ rpc_reply_framing(struct rpc_peer *peer, enum rpc_errkind kind,
 
 	memset(&req, 0, sizeof(req));
 	req.peer = peer;
-	req.dialect = RPC_NATIVE;
+	req.dialect = rpc_peer_v1_only(peer) ? RPC_SQUEEZED : RPC_NATIVE;
 	req.err.kind = kind;
 	if (kind == RPC_E_INVALID_REQUEST && strstr(detail, "longer") != NULL)
 		req.err.value = RPC_MAX_LINE;
@@ -559,6 +559,13 @@ rpc_dispatch(struct squeezerd *bd, struct rpc_peer *peer, const char *line,
 	req->peer = peer;
 	rc = rpc_envelope_check(req, o, &name, &params);
 	rpc_id_as_sent(req, line, &info);
+	if (req->dialect != RPC_SQUEEZED && rpc_peer_v1_only(peer)) {
+		req->dialect = RPC_SQUEEZED;	/* the switch: v1 only */
+		req->notify = false;
+		if (rc == 0)
+			rc = rpc_fail(req, RPC_E_INVALID_REQUEST, "squeezed v1 "
+			    "calls only here (no \"jsonrpc\" member)");
+	}
 	if (rc == 0)
 		rc = rpc_run(req, name, params, &result);
 	if (rc == RPC_PENDING)

@@ -38,6 +38,7 @@
 #include "squeezerd.h"
 
 struct rpc_peer {
+	const struct rpc_sink_ops *ops;		/* first: rpc_int.h */
 	struct rpc_server	*srv;
 	struct bufferevent	*bev;
 	TAILQ_ENTRY(rpc_peer)	 entry;
@@ -80,8 +81,8 @@ rpc_req_free(struct rpc_req *req)
 	free(req);
 }
 
-bool
-rpc_peer_writer(const struct rpc_peer *p)
+static bool
+rpc_client_writer(const struct rpc_peer *p)
 {
 	return p->writer;
 }
@@ -93,26 +94,22 @@ rpc_peer_may_write(const struct rpc_server *srv, const struct peercred *c)
 	return c->uid == 0 || peercred_in_group(c, srv->group);
 }
 
-size_t
-rpc_peer_npending(const struct rpc_peer *p)
+static size_t
+rpc_client_npending(const struct rpc_peer *p)
 {
 	return p->npending;
 }
 
-void
-rpc_peer_attach(struct rpc_peer *p, struct rpc_req *req)
+static void
+rpc_client_attach(struct rpc_peer *p, struct rpc_req *req)
 {
 	TAILQ_INSERT_TAIL(&p->reqs, req, entry);
 	p->npending++;
 }
 
-void
-rpc_peer_detach(struct rpc_req *req)
+static void
+rpc_client_detach(struct rpc_peer *p, struct rpc_req *req)
 {
-	struct rpc_peer	*p = req->peer;
-
-	if (p == NULL)
-		return;
 	TAILQ_REMOVE(&p->reqs, req, entry);
 	p->npending--;
 }
@@ -126,15 +123,15 @@ rpc_peer_maybe_done(struct rpc_peer *p)
 		rpc_peer_free(p, false);
 }
 
-void
-rpc_peer_reap(struct rpc_peer *p)
+static void
+rpc_client_reap(struct rpc_peer *p)
 {
 	if (p != NULL && !p->srv->closing && !p->in_lines)
 		rpc_peer_maybe_done(p);
 }
 
-void
-rpc_peer_send(struct rpc_peer *p, const char *text)
+static void
+rpc_client_send(struct rpc_peer *p, const char *text)
 {
 	struct evbuffer	*out = bufferevent_get_output(p->bev);
 
@@ -148,6 +145,15 @@ rpc_peer_send(struct rpc_peer *p, const char *text)
 	evbuffer_add(out, text, strlen(text));
 	evbuffer_add(out, "\n", 1);
 }
+
+static const struct rpc_sink_ops rpc_client_ops = {
+	.writer		= rpc_client_writer,
+	.send		= rpc_client_send,
+	.npending	= rpc_client_npending,
+	.attach		= rpc_client_attach,
+	.detach		= rpc_client_detach,
+	.reap		= rpc_client_reap,
+};
 
 /*
  * Cut and dispatch every complete line in the input.  The limit counts a
@@ -458,6 +464,7 @@ rpc_accept_cb(struct evconnlistener *lev, evutil_socket_t fd,
 		close(fd);
 		return;
 	}
+	p->ops = &rpc_client_ops;
 	p->srv = srv;
 	p->cred = cred;
 	p->writer = writer;

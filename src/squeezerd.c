@@ -26,6 +26,7 @@
 
 #include "backend.h"
 #include "balancer.h"
+#include "bootmem.h"
 #include "conf.h"
 #include "engine.h"
 #include "lockfile.h"
@@ -37,6 +38,8 @@
 #include "svc.h"
 #include "squeezerd.h"
 #include "version.h"
+#include "switch.h"
+#include "xmlrpc.h"
 
 #define SQUEEZERD_CONF		"/etc/squeezerd.conf"
 #define SQUEEZERD_SOCKET	"/run/squeezerd/socket"
@@ -242,6 +245,9 @@ sig_cb(evutil_socket_t sig, short what, void *arg)
 			return;
 		}
 		rpc_server_reload(bd->bd_rpc);
+		switch_reload(bd);
+		xmlrpc_reload(bd);
+		bootmem_sync(bd);
 		(void)sdnotify("READY=1\nSTATUS=configuration reloaded");
 		return;
 	}
@@ -516,9 +522,17 @@ start(struct squeezerd *bd)
 			    strerror(-rc));
 		return rc;
 	}
+	bootmem_sync(bd);	/* squeezed's figure, if it measured one */
+	(void)model_boot_free_kib(bd->bd_model);	/* else ours, now */
 	if ((rc = rpc_server_start(bd->bd_rpc)) < 0) {
 		fprintf(stderr, "squeezerd: %s: %s\n", arg_socket,
 		    strerror(-rc));
+		return rc;
+	}
+	if (bd->bd_conf.xmlrpc_socket[0] != '\0' &&
+	    (rc = xmlrpc_start(bd, &bd->bd_xmlrpc)) < 0) {
+		fprintf(stderr, "squeezerd: %s: %s\n",
+		    bd->bd_conf.xmlrpc_socket, strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -529,6 +543,8 @@ stop(struct squeezerd *bd)
 {
 	bd->bd_stopping = true;
 	rpc_server_free(bd->bd_rpc);
+	switch_free(bd->bd_switch);
+	xmlrpc_free(bd->bd_xmlrpc);
 	daemon_close(bd);
 	if (bd->bd_be_ctx != NULL)
 		bd->bd_be->close(bd->bd_be_ctx);
@@ -551,12 +567,14 @@ log_ready(struct squeezerd *bd)
 {
 	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
 	const struct model_stats	*st = model_stats(bd->bd_model);
-	char				 status[256], msg[300];
+	char				 status[512], msg[600];
 
 	(void)snprintf(status, sizeof(status), "backend %s, %zu domains, "
-	    "%lld KiB free, %zu reservations, policy %s, socket %s",
+	    "%lld KiB free, %zu reservations, policy %s, socket %s%s%s",
 	    bd->bd_be->name, s->ndoms, (long long)s->free_kib, st->nresv,
-	    bd->bd_ec.policy->name, arg_socket);
+	    bd->bd_ec.policy->name, arg_socket, bd->bd_switch != NULL ?
+	    ", switch " : "", bd->bd_switch != NULL ?
+	    switch_describe(bd->bd_switch) : "");
 	log_info("ready: %s", status);
 	(void)snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%s", status);
 	(void)sdnotify(msg);
@@ -610,8 +628,14 @@ main(int argc, char **argv)
 		    nclients);
 		rc = start(&bd);
 	}
+	/* use-switch: ready once the queue is served (xenopsd waits on it) */
+	if (rc == 0 && bd.bd_conf.use_switch && (rc = switch_start(&bd,
+	    log_ready, &bd.bd_switch)) < 0)
+		fprintf(stderr, "squeezerd: message switch: %s\n",
+		    strerror(-rc));
 	if (rc == 0) {
-		log_ready(&bd);
+		if (bd.bd_switch == NULL)
+			log_ready(&bd);
 		if (!arg_debug)
 			detach_ready();
 		event_base_dispatch(bd.bd_base);

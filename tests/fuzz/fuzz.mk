@@ -29,7 +29,7 @@ FUZZ_CFLAGS	 = $(CSTD) $(WARNINGS) -Wno-implicit-fallthrough \
 fuzzobj		 = $(patsubst %.c,build/fuzz/obj/%.o,$(1))
 
 FUZZ_ALL	 = fuzz_rpc_line fuzz_conf fuzz_scenario fuzz_guest_values \
-		   fuzz_json_strict
+		   fuzz_json_strict fuzz_switch_http fuzz_xmlrpc
 FUZZ_BINS	 = $(addprefix build/fuzz/,$(FUZZ_ALL))
 
 # The daemon's modules but its main (src/squeezerd.c) and what only main
@@ -59,6 +59,10 @@ build/fuzz/fuzz_scenario: $(call fuzzobj,tests/fuzz/fuzz_scenario.c \
 	    $(CORE) $(SIMSRC))
 build/fuzz/fuzz_guest_values: $(call fuzzobj,tests/fuzz/fuzz_guest_values.c \
 	    $(FUZZ_SIM_SRC))
+build/fuzz/fuzz_switch_http: $(call fuzzobj,tests/fuzz/fuzz_switch_http.c \
+	    src/http.c src/switch_proto.c)
+build/fuzz/fuzz_xmlrpc: $(call fuzzobj,tests/fuzz/fuzz_xmlrpc.c src/http.c \
+	    src/xmlrpc_conv.c)
 $(FUZZ_BINS):
 	$(say) LD $@
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(LDFLAGS) -o $@ $^ \

@@ -24,12 +24,13 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 #define DAY_MS	(UINT64_C(86400) * 1000)
 
 static const char *const fuzz_keys[] = {
-	"balance-interval", "balance-tolerance-kib",
+	"balance-interval", "balance-tolerance-kib", "boot-time-memory-file",
 	"domain-zero-dynamic-max-kib", "domain-zero-dynamic-min-kib",
 	"domain-zero-floor-kib", "granularity-kib", "host-reserve-kib",
 	"inaccuracy-compensation", "manage-domain-zero", "migration-timeout",
-	"min-progress-kib-s", "policy", "poll-interval", "socket-group",
-	"socket-mode", "stuck-after", "two-phase", "uncooperative-after",
+	"min-progress-kib-s", "policy", "poll-interval", "queue-name",
+	"socket-group", "socket-mode", "stuck-after", "switch-path",
+	"two-phase", "uncooperative-after", "use-switch", "xmlrpc-socket",
 	"", "no-such-key", "policyx", "balance-interval ",
 };
 
@@ -83,6 +84,17 @@ fuzz_check(const struct conf *c)
 	    c->socket_mode != 0666) ||
 	    memchr(c->policy, '\0', sizeof(c->policy)) == NULL ||
 	    memchr(c->socket_group, '\0', sizeof(c->socket_group)) == NULL ||
+	    memchr(c->switch_path, '\0', sizeof(c->switch_path)) == NULL ||
+	    c->switch_path[0] != '/' ||
+	    memchr(c->queue_name, '\0', sizeof(c->queue_name)) == NULL ||
+	    c->queue_name[0] == '\0' || strpbrk(c->queue_name, "/%# ") !=
+	    NULL ||
+	    memchr(c->boot_time_file, '\0', sizeof(c->boot_time_file)) ==
+	    NULL || (c->boot_time_file[0] != '\0' &&
+	    c->boot_time_file[0] != '/') ||
+	    memchr(c->xmlrpc_socket, '\0', sizeof(c->xmlrpc_socket)) ==
+	    NULL || (c->xmlrpc_socket[0] != '\0' &&
+	    c->xmlrpc_socket[0] != '/') ||
 	    conf_engine(c, &ec) < 0) {
 		fprintf(stderr, "conf: a value out of its range was stored\n");
 		abort();

@@ -77,6 +77,7 @@ static const char fuzz_host[] =
 /* --- the transport's side, as src/rpc_server.c provides it --- */
 
 struct rpc_peer {
+	const struct rpc_sink_ops *ops;		/* first: rpc_int.h */
 	TAILQ_HEAD(, rpc_req)	 reqs;		/* pending */
 	size_t			 npending;
 	bool			 writer;
@@ -94,38 +95,34 @@ rpc_req_free(struct rpc_req *req)
 	free(req);
 }
 
-bool
-rpc_peer_writer(const struct rpc_peer *p)
+static bool
+fuzz_peer_writer(const struct rpc_peer *p)
 {
 	return p->writer;
 }
 
-size_t
-rpc_peer_npending(const struct rpc_peer *p)
+static size_t
+fuzz_peer_npending(const struct rpc_peer *p)
 {
 	return p->npending;
 }
 
-void
-rpc_peer_attach(struct rpc_peer *p, struct rpc_req *req)
+static void
+fuzz_peer_attach(struct rpc_peer *p, struct rpc_req *req)
 {
 	TAILQ_INSERT_TAIL(&p->reqs, req, entry);
 	p->npending++;
 }
 
-void
-rpc_peer_detach(struct rpc_req *req)
+static void
+fuzz_peer_detach(struct rpc_peer *p, struct rpc_req *req)
 {
-	struct rpc_peer	*p = req->peer;
-
-	if (p == NULL)
-		return;
 	TAILQ_REMOVE(&p->reqs, req, entry);
 	p->npending--;
 }
 
-void
-rpc_peer_reap(struct rpc_peer *p)
+static void
+fuzz_peer_reap(struct rpc_peer *p)
 {
 	(void)p;
 }
@@ -138,8 +135,8 @@ fuzz_fail(const char *what, const char *text)
 }
 
 /* Every reply: one line, a JSON object in one of the two envelopes. */
-void
-rpc_peer_send(struct rpc_peer *p, const char *text)
+static void
+fuzz_peer_send(struct rpc_peer *p, const char *text)
 {
 	struct json_tokener	*tok;
 	struct json_object	*o, *v;
@@ -173,6 +170,15 @@ rpc_peer_send(struct rpc_peer *p, const char *text)
 		    text);
 	json_object_put(o);
 }
+
+static const struct rpc_sink_ops fuzz_peer_ops = {
+	.writer		= fuzz_peer_writer,
+	.send		= fuzz_peer_send,
+	.npending	= fuzz_peer_npending,
+	.attach		= fuzz_peer_attach,
+	.detach		= fuzz_peer_detach,
+	.reap		= fuzz_peer_reap,
+};
 
 /* --- a quiet logger (log.c writes to stderr or syslog) --- */
 
@@ -305,6 +311,7 @@ fuzz_start(struct squeezerd *bd)
 	fuzz_open(bd);
 	if (daemon_open(bd) < 0)
 		abort();
+	(void)model_boot_free_kib(bd->bd_model);
 }
 
 /* The client hangs up: its pending requests are cancelled. */
@@ -412,6 +419,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return -1;
 	fuzz_start(&bd);
 	memset(&peer, 0, sizeof(peer));
+	peer.ops = &fuzz_peer_ops;
 	TAILQ_INIT(&peer.reqs);
 	peer.writer = true;
 	while (size > 0) {

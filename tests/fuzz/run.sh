@@ -26,7 +26,8 @@ esac
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
-all="fuzz_rpc_line fuzz_conf fuzz_scenario fuzz_guest_values fuzz_json_strict"
+all="fuzz_rpc_line fuzz_conf fuzz_scenario fuzz_guest_values fuzz_json_strict
+    fuzz_switch_http fuzz_xmlrpc"
 targets=${FUZZ_TARGETS:-$all}
 jobs=${FUZZ_JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
@@ -56,6 +57,8 @@ trap 'exit 130' INT TERM
 max_len() {
 	case $1 in
 	fuzz_rpc_line)	echo 8192 ;;
+	fuzz_switch_http) echo 16384 ;;
+	fuzz_xmlrpc)	echo 8192 ;;
 	fuzz_scenario)	echo 8192 ;;
 	fuzz_conf)	echo 4096 ;;
 	fuzz_json_strict) echo 4096 ;;

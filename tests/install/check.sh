@@ -31,11 +31,14 @@ for f in usr/sbin/squeezerd usr/bin/squeezerctl \
     etc/squeezerd.conf usr/share/doc/squeezerd/examples/squeezerd.conf \
     usr/share/doc/squeezerd/examples/squeezerd-metrics.service \
     usr/share/doc/squeezerd/examples/squeezerd-metrics.timer \
+    usr/share/doc/squeezerd/examples/squeezed.service.d/squeezerd.conf \
     usr/share/doc/squeezerd/README.md usr/share/doc/squeezerd/rpc.md \
     usr/share/bash-completion/completions/squeezerctl; do
 	check test -s "$R/$f"
 done
 EX=$R/usr/share/doc/squeezerd/examples
+check grep -q '^ExecStart=/usr/sbin/squeezerd -d -f /etc/squeezerd.conf$' \
+    "$EX/squeezed.service.d/squeezerd.conf"
 check grep -q '^ExecStart=/usr/sbin/squeezerd -d$' \
     "$R/usr/lib/systemd/system/squeezerd.service"
 check "$R/usr/sbin/squeezerd" -n -f "$R/etc/squeezerd.conf"
@@ -56,6 +59,15 @@ if command -v systemd-analyze >/dev/null; then
 	echo "note  $(systemd-analyze security --offline=yes \
 	    "$D/squeezerd.service" 2>&1 | grep 'Overall exposure' |
 	    sed 's/.*service: //')"
+	# the drop-in over a stand-in for XCP-ng's squeezed.service
+	mkdir -p "$D/units/squeezed.service.d"
+	printf '[Unit]\nDescription=squeezed\n[Service]\nExecStart=/bin/false\nStandardError=null\n' \
+	    >"$D/units/squeezed.service"
+	sed "s|/usr/sbin/squeezerd|$R/usr/sbin/squeezerd|g" \
+	    "$R/usr/share/doc/squeezerd/examples/squeezed.service.d/squeezerd.conf" \
+	    >"$D/units/squeezed.service.d/squeezerd.conf"
+	check env SYSTEMD_UNIT_PATH="$D/units:" MANPATH="$R/usr/share/man" \
+	    systemd-analyze verify "$D/units/squeezed.service"
 else
 	echo "skip  systemd-analyze verify (no systemd-analyze)"
 fi
@@ -63,6 +75,11 @@ sh tests/install/metrics-textfile.sh "$EX/squeezerd-metrics.service" \
     "$R/usr/bin/squeezerctl" "$R/usr/sbin/squeezerd" >"$D/mt" 2>&1 &&
     sed 's/^/      /' "$D/mt" || { sed 's/^/  | /' "$D/mt"; fail=$((fail + 1)); }
 n=$((n + 1))
+# the drop-in's ExecStartPre accepts a configuration with use-switch only
+printf 'use-switch = yes\n' >"$D/sw.conf"
+chmod 600 "$D/sw.conf"
+check sh -c "'$R/usr/sbin/squeezerd' -nv -f '$D/sw.conf' | grep -qx 'use-switch = yes'"
+check sh -c "! '$R/usr/sbin/squeezerd' -nv -f '$R/etc/squeezerd.conf' | grep -qx 'use-switch = yes'"
 make -s uninstall DESTDIR="$R" PREFIX=/usr >/dev/null 2>&1
 check test ! -e "$R/usr/sbin/squeezerd"
 check test ! -e "$R/usr/share/bash-completion/completions/squeezerctl"

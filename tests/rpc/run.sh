@@ -167,6 +167,12 @@ $d true 1048576 2097152 2097152 true <missing>"
 	eq result.policy proportional
 	eqj result.client-idle-timeout '"1m"'
 	eqj result.max-clients-per-user 32
+	eq result.use-switch no
+	eq result.switch-path /var/run/message-switch/sock
+	eq result.queue-name org.xen.xapi.memory
+	eq result.boot-time-memory-file \
+	    /var/run/nonpersistent/xapi/boot_time_memory
+	eq result.xmlrpc-socket ""
 	tend
 
 	tcase "reserve kib: result, reservation.list, host.status accounting"
