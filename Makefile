@@ -62,7 +62,7 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics test_op
+	     test_ctl_svg test_metrics test_op test_balancer
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -131,6 +131,9 @@ build/san/tests/unit/test_engine: $(call sanobj,tests/unit/test_engine.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_op: $(call sanobj,tests/unit/test_op.c \
 	    src/op.c src/engine.c src/host.c src/sim.c $(POLICY_SRC))
+build/san/tests/unit/test_balancer: $(call sanobj,\
+	    tests/unit/test_balancer.c tests/fake/log_capture.c src/balancer.c \
+	    src/op.c src/engine.c src/host.c $(POLICY_SRC))
 build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
