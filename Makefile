@@ -62,7 +62,7 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics test_op test_balancer
+	     test_ctl_svg test_metrics test_op test_balancer test_resv
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -155,6 +155,9 @@ build/san/tests/unit/test_model: $(call sanobj,tests/unit/test_model.c \
 	    src/model.c src/resv.c src/xstore.c src/backend.c \
 	    src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
 	    build/sim_default_host.c)
+build/san/tests/unit/test_resv: $(call sanobj,tests/unit/test_resv.c \
+	    src/resv.c src/xstore.c src/backend.c src/backend_sim.c $(CORE) \
+	    src/sim.c src/scenario.c build/sim_default_host.c)
 build/san/tests/unit/test_model_guest: $(call sanobj,\
 	    tests/unit/test_model_guest.c src/model.c src/resv.c src/xstore.c \
 	    src/backend.c src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
