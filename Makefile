@@ -62,7 +62,8 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics test_op test_balancer test_resv
+	     test_ctl_svg test_metrics test_op test_balancer test_resv \
+	     test_svc
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -158,6 +159,11 @@ build/san/tests/unit/test_model: $(call sanobj,tests/unit/test_model.c \
 build/san/tests/unit/test_resv: $(call sanobj,tests/unit/test_resv.c \
 	    src/resv.c src/xstore.c src/backend.c src/backend_sim.c $(CORE) \
 	    src/sim.c src/scenario.c build/sim_default_host.c)
+build/san/tests/unit/test_svc: $(call sanobj,tests/unit/test_svc.c \
+	    tests/fake/log_capture.c src/svc.c src/svc_resv.c src/svc_mig.c \
+	    src/daemon.c src/balancer.c src/model.c src/resv.c src/xstore.c \
+	    src/backend.c src/backend_sim.c src/metrics.c $(CORE) src/sim.c \
+	    src/scenario.c build/sim_default_host.c)
 build/san/tests/unit/test_model_guest: $(call sanobj,\
 	    tests/unit/test_model_guest.c src/model.c src/resv.c src/xstore.c \
 	    src/backend.c src/backend_sim.c $(CORE) src/sim.c src/scenario.c \

@@ -325,7 +325,7 @@ nrunning(const struct t *t)
 	return n;
 }
 
-/* ---- the queue -------------------------------------------------------- */
+/* ---- the queue ---------------------------------------------------------- */
 
 /*
  * Arrival order, one at a time, done() exactly once each; the queue as
@@ -523,7 +523,7 @@ test_start_hook_once(void **state)
 	assert_int_equal(a.outcome, OP_SUCCESS);
 }
 
-/* ---- xenstored away ------------------------------------------------------ */
+/* ---- xenstored away ----------------------------------------------------- */
 
 /* Fire until owner o is told, at most limit_ms of fake time. */
 static void

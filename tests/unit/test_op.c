@@ -231,7 +231,7 @@ target_of(struct t *t, int32_t domid)
 	return sim_find(&t->h, domid)->d.target_kib;
 }
 
-/* ---- sizes ---------------------------------------------------------- */
+/* ---- sizes -------------------------------------------------------------- */
 
 /*
  * A reservation rounds up to whole granules; a range's min rounds up only
@@ -305,7 +305,7 @@ test_granules(void **state)
 	}
 }
 
-/* ---- the fast path and the hopeless check ---------------------------- */
+/* ---- the fast path and the hopeless check ------------------------------- */
 
 /* Enough free and every balloon on target: success, nothing to do. */
 static void
@@ -378,7 +378,7 @@ test_hopeless(void **state)
 	t_dispose(&t);
 }
 
-/* ---- held domains ----------------------------------------------------- */
+/* ---- held domains ------------------------------------------------------- */
 
 /* Make domain 2 (stuck) be found stuck by a reserve that needs it. */
 static void
@@ -503,7 +503,7 @@ test_held_off(void **state)
 	t_dispose(&t);
 }
 
-/* ---- NUMA stages ------------------------------------------------------ */
+/* ---- NUMA stages -------------------------------------------------------- */
 
 /* A reserve of kib on node 0, whose only domain is 1. */
 static void
@@ -586,7 +586,7 @@ test_numa_stage2(void **state)
 	t_dispose(&t);
 }
 
-/* ---- the deadline and the upper bound --------------------------------- */
+/* ---- the deadline and the upper bound ----------------------------------- */
 
 /* A reserve of 500000 from a slow balloon, with a deadline at 3 s. */
 static void
@@ -696,7 +696,7 @@ test_op_timeout(void **state)
 	}
 }
 
-/* ---- failed writes ---------------------------------------------------- */
+/* ---- failed writes ------------------------------------------------------ */
 
 /*
  * A target that cannot be written is no progress: retried every step, news
@@ -792,7 +792,7 @@ test_failed_raise(void **state)
 	t_dispose(&t);
 }
 
-/* ---- rollback and cancel ---------------------------------------------- */
+/* ---- rollback and cancel ------------------------------------------------ */
 
 /*
  * A failed reserve puts back the targets it changed, within each domain's

@@ -130,7 +130,7 @@ listed(struct fixture *f, struct resv **v, size_t *n, const char *id)
 	return i < 0 ? NULL : &(*v)[i];
 }
 
-/* ---- names ----------------------------------------------------------- */
+/* ---- names -------------------------------------------------------------- */
 
 static void
 test_name_ok(void **state)
@@ -198,7 +198,7 @@ test_uuid(void **state)
 	}
 }
 
-/* ---- the store --------------------------------------------------------- */
+/* ---- the store ---------------------------------------------------------- */
 
 /* Added, listed as written (value, expiry, in-transfer), removed. */
 static void
@@ -445,7 +445,7 @@ test_restore_domain(void **state)
 	assert_int_equal(resv_restore_domain(BE, f->ctx, &none), 0);
 }
 
-/* ---- pins ---------------------------------------------------------------- */
+/* ---- pins --------------------------------------------------------------- */
 
 static void
 test_pins(void **state)
