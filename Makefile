@@ -93,7 +93,8 @@ UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
 	     test_ctl_svg test_metrics test_json_strict test_peercred \
-	     test_lockfile test_switch_proto test_xmlrpc
+	     test_lockfile test_switch_proto test_xmlrpc test_op \
+	     test_balancer test_resv test_svc
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -174,6 +175,11 @@ build/san/tests/unit/test_policy_pressure: $(call sanobj,\
 	    tests/unit/test_policy_pressure.c src/host.c $(POLICY_SRC))
 build/san/tests/unit/test_engine: $(call sanobj,tests/unit/test_engine.c \
 	    $(CORE) $(SIMSRC))
+build/san/tests/unit/test_op: $(call sanobj,tests/unit/test_op.c \
+	    src/op.c src/engine.c src/host.c src/sim.c $(POLICY_SRC))
+build/san/tests/unit/test_balancer: $(call sanobj,\
+	    tests/unit/test_balancer.c tests/fake/log_capture.c src/balancer.c \
+	    src/op.c src/engine.c src/host.c $(POLICY_SRC))
 build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
@@ -206,6 +212,14 @@ build/san/tests/unit/test_model: $(call sanobj,tests/unit/test_model.c \
 	    src/model.c src/resv.c src/xstore.c src/backend.c \
 	    src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
 	    build/sim_default_host.c)
+build/san/tests/unit/test_resv: $(call sanobj,tests/unit/test_resv.c \
+	    src/resv.c src/xstore.c src/backend.c src/backend_sim.c $(CORE) \
+	    src/sim.c src/scenario.c build/sim_default_host.c)
+build/san/tests/unit/test_svc: $(call sanobj,tests/unit/test_svc.c \
+	    tests/fake/log_capture.c src/svc.c src/svc_resv.c src/svc_mig.c \
+	    src/daemon.c src/balancer.c src/model.c src/resv.c src/xstore.c \
+	    src/backend.c src/backend_sim.c src/metrics.c $(CORE) src/sim.c \
+	    src/scenario.c build/sim_default_host.c)
 build/san/tests/unit/test_model_guest: $(call sanobj,\
 	    tests/unit/test_model_guest.c src/model.c src/resv.c src/xstore.c \
 	    src/backend.c src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
