@@ -152,8 +152,9 @@ bal_apply(struct balancer *b, struct bal_op *bop, const struct op_result *r)
 		    op_applied(bop->op, a->domid, a->target_kib, rc);
 		if (rc < 0 && news)
 			log_warnx("domain %" PRId32 ": cannot set target %"
-			    PRId64 " KiB: %s (no progress until it can)",
-			    a->domid, a->target_kib, strerror(-rc));
+			    PRId64 " KiB: %s%s", a->domid, a->target_kib,
+			    strerror(-rc), r->outcome == OP_RUNNING ?
+			    " (no progress until it can)" : "");
 		else if (rc == 0 && news && r->outcome == OP_RUNNING)
 			log_info("domain %" PRId32 ": its target can be set "
 			    "again", a->domid);
