@@ -95,6 +95,15 @@ static const struct {
 	[RPC_E_DENIED]		= { -32010, "permission_denied" },
 };
 
+void
+rpc_req_free(struct rpc_req *req)
+{
+	if (req == NULL)
+		return;
+	json_object_put(req->id);
+	free(req);
+}
+
 int
 rpc_fail(struct rpc_req *req, enum rpc_errkind kind, const char *fmt, ...)
 {

@@ -72,15 +72,6 @@ struct rpc_server {
 
 static void	rpc_peer_free(struct rpc_peer *, bool cancel);
 
-void
-rpc_req_free(struct rpc_req *req)
-{
-	if (req == NULL)
-		return;
-	json_object_put(req->id);
-	free(req);
-}
-
 static bool
 rpc_client_writer(const struct rpc_peer *p)
 {

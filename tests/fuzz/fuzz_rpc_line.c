@@ -86,15 +86,6 @@ struct rpc_peer {
 
 static bool	fuzz_verbose;
 
-void
-rpc_req_free(struct rpc_req *req)
-{
-	if (req == NULL)
-		return;
-	json_object_put(req->id);
-	free(req);
-}
-
 static bool
 fuzz_peer_writer(const struct rpc_peer *p)
 {
