@@ -45,6 +45,7 @@ struct op {
 	size_t			 nunsettled;
 	struct op_saved		*saved;
 	size_t			 nsaved, capsaved;
+	uint8_t			*saved_bits;	/* by domid: saved already */
 	struct op_unwritten	*unwritten;
 	size_t			 nunwritten, capunwritten;
 	int32_t			*blameless;	/* writes failed: not stuck */
@@ -142,6 +143,7 @@ op_free(struct op *op)
 		engine_abort(op->e);
 	free(op->node_doms);
 	free(op->saved);
+	free(op->saved_bits);
 	free(op->unwritten);
 	free(op->blameless);
 	free(op->view);
@@ -364,17 +366,29 @@ op_acts(struct op *op, size_t n)
 	return op_grow(&op->acts, &op->capacts, n + 1, sizeof(*op->acts));
 }
 
-/* Set or replace the action for a domain in op->acts[0..*n). */
-static void
-op_put(struct op *op, size_t *n, int32_t domid, int64_t kib)
-{
-	size_t	j;
+static bool	op_rolls_back(const struct op *);
 
-	for (j = 0; j < *n && op->acts[j].domid != domid; j++)
-		;
-	op->acts[j] = (struct engine_action){ domid, kib };
-	if (j == *n)
-		(*n)++;
+/*
+ * Set the action for a domain: replace it among the last step's actions
+ * (acts[0..n0), ascending domid, as the engine gives them), or append.
+ */
+static void
+op_put(struct op *op, size_t n0, size_t *n, int32_t domid, int64_t kib)
+{
+	size_t	lo = 0, hi = n0, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (op->acts[mid].domid == domid) {
+			op->acts[mid].target_kib = kib;
+			return;
+		}
+		if (op->acts[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	op->acts[(*n)++] = (struct engine_action){ domid, kib };
 }
 
 /*
@@ -388,11 +402,10 @@ op_restore_list(struct op *op, const struct host_snapshot *s,
 {
 	const struct hv_domain	*d;
 	int64_t			 t;
-	size_t			 k, n = r->nactions;
+	size_t			 k, n0 = r->nactions, n = n0;
 	long			 i;
 
-	if (op->req.kind == OP_FREE || op->req.kind == OP_BALANCE ||
-	    !op->acted)
+	if (!op_rolls_back(op) || !op->acted)
 		return 0;
 	if (op_acts(op, n + op->nsaved) < 0)
 		return -ENOMEM;
@@ -405,7 +418,7 @@ op_restore_list(struct op *op, const struct host_snapshot *s,
 			t = d->dyn_max_kib;
 		if (d->can_balloon && t < d->dyn_min_kib)
 			t = d->dyn_min_kib;
-		op_put(op, &n, d->domid, t);
+		op_put(op, n0, &n, d->domid, t);
 	}
 	r->actions = op->acts;
 	r->nactions = n;
@@ -521,18 +534,31 @@ op_late(struct op *op, const struct host_snapshot *s, struct op_result *r)
 	return op_end(op, s, OP_DEADLINE, r);
 }
 
+/* Only a reservation's operation puts targets back when it fails. */
+static bool
+op_rolls_back(const struct op *op)
+{
+	return op->req.kind == OP_RESERVE || op->req.kind == OP_RANGE ||
+	    op->req.kind == OP_MIGRATION_RESERVE || op->req.kind == OP_PREPARE;
+}
+
 /* Remember what a target was before the operation first changed it. */
 static int
 op_save(struct op *op, const struct hv_domain *d)
 {
-	size_t	i;
+	uint32_t	id = (uint32_t)d->domid;
 
-	for (i = 0; i < op->nsaved; i++)
-		if (op->saved[i].domid == d->domid)
-			return 0;
+	if (!op_rolls_back(op) || id > HOST_MAX_DOMID)
+		return 0;
+	if (op->saved_bits == NULL && (op->saved_bits = calloc(1,
+	    HOST_MAX_DOMID / 8 + 1)) == NULL)
+		return -ENOMEM;
+	if (op->saved_bits[id / 8] & (1u << (id % 8)))
+		return 0;
 	if (op_grow(&op->saved, &op->capsaved, op->nsaved + 1,
 	    sizeof(*op->saved)) < 0)
 		return -ENOMEM;
+	op->saved_bits[id / 8] |= (uint8_t)(1u << (id % 8));
 	op->saved[op->nsaved++] = (struct op_saved){ d->domid, d->target_kib };
 	return 0;
 }
