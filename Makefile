@@ -42,6 +42,7 @@ CTL_SRC	 = src/squeezerctl.c src/ctl_parse.c src/ctl_cmd.c \
 	   src/ctl_plot.c src/ctl_svg.c $(CORE) $(SIMSRC)
 RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
+	   src/rpc_domain_set_range.c \
 	   src/rpc_host_status.c src/rpc_login.c src/rpc_migration.c \
 	   src/rpc_metrics.c src/rpc_plan.c src/rpc_policy_set.c \
 	   src/rpc_reservation_cancel.c src/rpc_reservation_delete.c \
@@ -52,7 +53,7 @@ D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
 	   src/balancer.c src/svc.c src/svc_resv.c src/svc_mig.c src/model.c \
 	   src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
-	   src/metrics.c \
+	   src/metrics.c src/xlconf.c src/svc_dom.c \
 	   $(RPC_SRC) \
 	   $(CORE) src/sim.c src/scenario.c
 

@@ -12,6 +12,20 @@
 
 #define CONF_POLICY_MAX		32
 #define CONF_GROUP_MAX		32
+#define CONF_PATH_MAX		256
+#define CONF_RANGE_RULES_MAX	16
+#define CONF_RANGE_PATTERN_MAX	64
+
+/*
+ * A guest-range rule: a guest with no dynamic range of its own whose name
+ * matches pattern (fnmatch(3)) is balanced between min and max, each KiB
+ * or, with its _pct flag, a per cent (1-100) of the guest's static-max.
+ */
+struct conf_range_rule {
+	char	pattern[CONF_RANGE_PATTERN_MAX];
+	int64_t	min, max;
+	bool	min_pct, max_pct;
+};
 
 struct conf {
 	int64_t		host_reserve_kib;
@@ -34,6 +48,9 @@ struct conf {
 	char		policy[CONF_POLICY_MAX];
 	char		socket_group[CONF_GROUP_MAX];	/* may change things */
 	unsigned int	socket_mode;			/* 0600, 0660, 0666 */
+	struct conf_range_rule	guest_range[CONF_RANGE_RULES_MAX];
+	size_t		nguest_range;		/* first match wins */
+	char		xl_conf[CONF_PATH_MAX];	/* "": not checked */
 };
 
 /* squeezerd's defaults: squeezed's constants, 2 MiB granularity. */
@@ -94,5 +111,17 @@ void	conf_fmt_duration(uint64_t ms, char *buf, size_t len);
 
 /* Parse a strictly decimal, non-negative integer no larger than max. */
 int	conf_parse_int(const char *, int64_t max, int64_t *ret);
+
+/* The first of the n rules whose pattern matches name, or NULL. */
+const struct conf_range_rule	*conf_range_match(
+				    const struct conf_range_rule *, size_t n,
+				    const char *name);
+
+/*
+ * A rule's range for a guest whose static-max is static_max_kib: the
+ * per cents taken of it, then max capped at it and min at max.
+ */
+void	conf_range_resolve(const struct conf_range_rule *,
+	    int64_t static_max_kib, int64_t *ret_min_kib, int64_t *ret_max_kib);
 
 #endif
