@@ -39,7 +39,8 @@ CTL_SRC	 = src/squeezerctl.c src/ctl_parse.c src/ctl_cmd.c \
 	   src/ctl_cmd_sim.c src/ctl_top.c src/ctl_progress.c \
 	   src/ctl_output.c src/ctl_output_text.c src/ctl_output_json.c \
 	   src/ctl_fmt.c src/ctl_rpc.c src/resv.c src/backend.c \
-	   src/ctl_plot.c src/ctl_svg.c $(CORE) $(SIMSRC)
+	   src/ctl_plot.c src/ctl_svg.c src/ctl_cmd_xl.c src/ctl_xl.c \
+	   $(CORE) $(SIMSRC)
 RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
 	   src/rpc_domain_set_range.c \
@@ -63,7 +64,7 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics
+	     test_ctl_svg test_metrics test_xl
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -136,6 +137,9 @@ build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_ctl_parse: $(call sanobj,tests/unit/test_ctl_parse.c \
 	    $(filter-out src/squeezerctl.c,$(CTL_SRC)))
+build/san/tests/unit/test_xl: $(call sanobj,tests/unit/test_xl.c \
+	    src/ctl_xl.c src/xlconf.c src/conf.c src/host.c src/engine.c \
+	    src/op.c $(POLICY_SRC))
 build/san/tests/unit/test_ctl_svg: $(call sanobj,tests/unit/test_ctl_svg.c \
 	    src/ctl_svg.c)
 build/san/tests/unit/test_metrics: $(call sanobj,tests/unit/test_metrics.c \

@@ -15,6 +15,7 @@
 #define CONF_PATH_MAX		256
 #define CONF_RANGE_RULES_MAX	16
 #define CONF_RANGE_PATTERN_MAX	64
+#define CONF_RANGE_FLOOR_KIB	65536	/* no dynamic-min below 64 MiB */
 
 /*
  * A guest-range rule: a guest with no dynamic range of its own whose name
@@ -111,6 +112,13 @@ void	conf_fmt_duration(uint64_t ms, char *buf, size_t len);
 
 /* Parse a strictly decimal, non-negative integer no larger than max. */
 int	conf_parse_int(const char *, int64_t max, int64_t *ret);
+
+/*
+ * The lowest dynamic-min a domain of static_max_kib may be given: 64 MiB,
+ * or 1/32 of static-max when that is more (a Linux guest's page array
+ * alone is 1/64 of the memory it may grow to).
+ */
+int64_t	conf_range_floor_kib(int64_t static_max_kib);
 
 /* The first of the n rules whose pattern matches name, or NULL. */
 const struct conf_range_rule	*conf_range_match(

@@ -20,7 +20,6 @@ struct backend_ops;
 struct conf_range_rule;
 
 #define MODEL_NAME_MAX		128	/* a name kept: at most 127 bytes */
-#define MODEL_RANGE_FLOOR_KIB	65536	/* no dynamic-min below 64 MiB */
 
 /* Where a booted domain's dynamic range comes from. */
 enum model_range_src {
@@ -88,13 +87,6 @@ void	model_set_dom0(struct model *, bool include_dom0, int64_t floor_kib);
 /* The guest-range rules for domains without a range (copied). */
 void	model_set_rules(struct model *, const struct conf_range_rule *,
 	    size_t n);
-
-/*
- * The lowest dynamic-min a domain of static_max_kib may be given: 64 MiB,
- * or 1/32 of static-max when that is more (a Linux guest's page array
- * alone is 1/64 of the memory it may grow to).
- */
-int64_t	model_range_floor_kib(int64_t static_max_kib);
 
 /* Write a domain's memory/dynamic-min and -max (never min > max between). */
 int	model_set_range(struct model *, int32_t domid, int64_t min_kib,

@@ -101,7 +101,7 @@ struct svc_range {
  * Give a domain the dynamic range min-max (memory/dynamic-min and -max, as
  * xapi writes them), then balance: min <= max <= static-max (memory/
  * static-max, or the host's memory when the domain has none), min at
- * least model_range_floor_kib(); dom0 only while the daemon manages it.
+ * least conf_range_floor_kib(); dom0 only while the daemon manages it.
  */
 int	svc_dom_set_range(struct squeezerd *, struct rpc_req *, int64_t domid,
 	    int64_t min_kib, int64_t max_kib, struct svc_range *ret);

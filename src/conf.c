@@ -545,6 +545,14 @@ conf_set_path(char *dst, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+int64_t
+conf_range_floor_kib(int64_t static_max_kib)
+{
+	int64_t	share = static_max_kib / 32 + (static_max_kib % 32 != 0);
+
+	return share > CONF_RANGE_FLOOR_KIB ? share : CONF_RANGE_FLOOR_KIB;
+}
+
 const struct conf_range_rule *
 conf_range_match(const struct conf_range_rule *r, size_t n, const char *name)
 {

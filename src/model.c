@@ -74,14 +74,6 @@ model_set_rules(struct model *m, const struct conf_range_rule *r, size_t n)
 	m->nrules = n;
 }
 
-int64_t
-model_range_floor_kib(int64_t static_max_kib)
-{
-	int64_t	share = static_max_kib / 32 + (static_max_kib % 32 != 0);
-
-	return share > MODEL_RANGE_FLOOR_KIB ? share : MODEL_RANGE_FLOOR_KIB;
-}
-
 void
 model_free(struct model *m)
 {
@@ -331,6 +323,7 @@ static void
 model_range(struct model *m, struct model_dom *md, struct hv_domain *d)
 {
 	const struct conf_range_rule	*r;
+	int64_t				 floor;
 	int				 rmin, rmax;
 
 	rmin = model_read_int(m, md->domid, "memory/dynamic-min", 0,
@@ -348,15 +341,13 @@ model_range(struct model *m, struct model_dom *md, struct hv_domain *d)
 		return;
 	conf_range_resolve(r, md->static_max_kib, &d->dyn_min_kib,
 	    &d->dyn_max_kib);
-	if (d->dyn_max_kib < model_range_floor_kib(md->static_max_kib))
-		d->dyn_max_kib = md->static_max_kib <
-		    model_range_floor_kib(md->static_max_kib) ?
-		    md->static_max_kib : model_range_floor_kib(
-		    md->static_max_kib);
-	if (d->dyn_min_kib < model_range_floor_kib(md->static_max_kib))
-		d->dyn_min_kib = model_range_floor_kib(md->static_max_kib);
-	if (d->dyn_min_kib > d->dyn_max_kib)
-		d->dyn_min_kib = d->dyn_max_kib;
+	floor = conf_range_floor_kib(md->static_max_kib);
+	if (floor > md->static_max_kib)
+		floor = md->static_max_kib;	/* a tiny guest: fixed */
+	if (d->dyn_max_kib < floor)
+		d->dyn_max_kib = floor;
+	if (d->dyn_min_kib < floor)
+		d->dyn_min_kib = floor;
 	md->range_src = MODEL_RANGE_RULE;
 	model_operator_target(m, md, d);
 }

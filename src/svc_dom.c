@@ -58,7 +58,7 @@ svc_dom_set_range(struct squeezerd *bd, struct rpc_req *req, int64_t domid,
 	if (svc_dom_find(bd, req, domid, &md) < 0)
 		return RPC_FAILED;
 	limit = svc_dom_limit(bd, md);
-	floor = model_range_floor_kib(limit);
+	floor = conf_range_floor_kib(limit);
 	if (domid == 0 && floor < bd->bd_conf.dom0_floor_kib)
 		floor = bd->bd_conf.dom0_floor_kib;
 	if (min_kib > max_kib)
