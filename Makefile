@@ -74,7 +74,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xc/xc.mk
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all check unit scenarios diff rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios diff rpc load faults install-check harness e2e e2e-xl e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -174,6 +174,7 @@ check: deps
 	$(MAKE) valgrind
 	$(MAKE) harness
 	$(MAKE) e2e
+	$(MAKE) e2e-xl
 	$(MAKE) e2e-san
 	$(MAKE) fuzz-short
 
@@ -250,6 +251,12 @@ e2e: squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) $(XC_SHIM) \
     $(XC_BALLOON) $(XC_XSINTRO) $(XSD_SIM)
 	@sh tests/harness/xc/check-symbols.sh ./squeezerd
 	@sh tests/e2e/run.sh
+
+# Hosts run by xl or libvirt: the stand-in xl (tests/harness/xl/xl),
+# squeezerctl xl and range, the libvirt hook (etc/libvirt-hook-libxl).
+e2e-xl: squeezerd squeezerctl $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
+    $(XC_BALLOON) $(XC_XSINTRO) $(XSD_SIM)
+	@sh tests/e2e/xl.sh
 
 # The same suite with the daemon built under ASan+UBSan (one server: sim).
 e2e-san: build/san/squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \

@@ -114,6 +114,13 @@ int	ctl_cmd_size(const struct ctl *, const char *what, const char *s,
  */
 int	ctl_cmd_domid(const struct ctl *, const char *s, int64_t *ret);
 
+/*
+ * Add the domain s to params: "domid" for a number, else "name" for the
+ * daemon to look up (any domain, a paused one not yet built included).
+ */
+int	ctl_cmd_add_domain(const struct ctl *, struct json_object *params,
+	    const char *s);
+
 /* Add the string member key to params when s is set. */
 void	ctl_cmd_add_str(struct json_object *params, const char *key,
 	    const char *s);

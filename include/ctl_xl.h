@@ -66,14 +66,18 @@ enum ctl_xl_out {
 int	ctl_xl_spawn(char *const argv[], bool pipe_in, enum ctl_xl_out,
 	    struct ctl_xl_child *ret);
 
+/* What ctl_xl_wait() calls now and then while the child runs. */
+typedef void	ctl_xl_tick_fn(void *arg);
+
 /*
  * Wait for the child until deadline_ms (ctl_xl_now_ms()), keeping its
  * stdout (a pipe) in *ret_out (malloc'd, NUL-terminated) when ret_out is
- * not NULL: 0 and its exit status (128 + a signal's number) in *ret_status;
- * -ETIMEDOUT or -EINTR (a signal caught) when it was stopped first.
+ * not NULL, and calling tick(arg) (unless NULL) every 50 ms or so: 0 and
+ * its exit status (128 + a signal's number) in *ret_status; -ETIMEDOUT or
+ * -EINTR (a signal caught) when it was stopped first.
  */
 int	ctl_xl_wait(struct ctl_xl_child *, uint64_t deadline_ms,
-	    char **ret_out, int *ret_status);
+	    ctl_xl_tick_fn *tick, void *arg, char **ret_out, int *ret_status);
 
 /* Stop the child: SIGTERM, SIGKILL 5 s later; reap it. */
 void	ctl_xl_kill(struct ctl_xl_child *);

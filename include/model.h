@@ -88,6 +88,10 @@ void	model_set_dom0(struct model *, bool include_dom0, int64_t floor_kib);
 void	model_set_rules(struct model *, const struct conf_range_rule *,
 	    size_t n);
 
+/* The first domain called name, and how many are (*ret_n), or NULL. */
+struct model_dom	*model_dom_named(struct model *, const char *name,
+			    size_t *ret_n);
+
 /* Write a domain's memory/dynamic-min and -max (never min > max between). */
 int	model_set_range(struct model *, int32_t domid, int64_t min_kib,
 	    int64_t max_kib);

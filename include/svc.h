@@ -98,6 +98,20 @@ struct svc_range {
 };
 
 /*
+ * The domid of the one domain called name (any domain, booted or not, in
+ * the snapshot or not), or invalid_params naming param.
+ */
+int	svc_dom_named(struct squeezerd *, struct rpc_req *, const char *param,
+	    const char *name, int64_t *ret_domid);
+
+/*
+ * Read a method's domain: "domid", or "name" (svc_dom_named), exactly
+ * one of the two.
+ */
+int	svc_dom_param(struct squeezerd *, struct rpc_req *,
+	    struct json_object *params, int64_t *ret_domid);
+
+/*
  * Give a domain the dynamic range min-max (memory/dynamic-min and -max, as
  * xapi writes them), then balance: min <= max <= static-max (memory/
  * static-max, or the host's memory when the domain has none), min at

@@ -148,6 +148,23 @@ ctl_cmd_domid(const struct ctl *ctl, const char *s, int64_t *ret)
 	return CTL_EXIT_OK;
 }
 
+int
+ctl_cmd_add_domain(const struct ctl *ctl, struct json_object *params,
+    const char *s)
+{
+	int64_t	domid;
+	int	ex;
+
+	if (*s != '\0' && !isdigit((unsigned char)*s)) {
+		ctl_cmd_add_str(params, "name", s);
+		return CTL_EXIT_OK;
+	}
+	if ((ex = ctl_cmd_domid(ctl, s, &domid)) != 0)
+		return ex;
+	ctl_cmd_add_int(params, "domid", domid);
+	return CTL_EXIT_OK;
+}
+
 void
 ctl_cmd_add_str(struct json_object *params, const char *key, const char *s)
 {

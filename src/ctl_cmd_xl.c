@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -58,7 +59,7 @@ static int
 ctl_cmd_xl_range_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct json_object	*params;
-	int64_t			 domid, min, max;
+	int64_t			 min, max;
 	int			 ex;
 
 	if ((ex = ctl_cmd_size(ctl, "MIN", a->pos[1], &min)) != 0 ||
@@ -67,10 +68,11 @@ ctl_cmd_xl_range_run(struct ctl *ctl, const struct ctl_args *a)
 	if (min > max)
 		return ctl_cmd_bad_value(ctl, "MIN", a->pos[1],
 		    "above MAX");
-	if ((ex = ctl_cmd_domid(ctl, a->pos[0], &domid)) != 0)
-		return ex;
 	params = json_object_new_object();
-	ctl_cmd_add_int(params, "domid", domid);
+	if ((ex = ctl_cmd_add_domain(ctl, params, a->pos[0])) != 0) {
+		json_object_put(params);
+		return ex;
+	}
 	ctl_cmd_add_int(params, "dynamic-min-kib", min);
 	ctl_cmd_add_int(params, "dynamic-max-kib", max);
 	return ctl_cmd_exec(ctl, "domain.set-range", params,
@@ -248,7 +250,8 @@ ctl_xl_argv(const struct ctl_xl_req *r, const char *cmd, const char *extra,
  */
 static int
 ctl_xl_exec(const struct ctl *ctl, char **argv, enum ctl_xl_out how,
-    uint64_t timeout_ms, char **ret_out, int *ret_status)
+    uint64_t timeout_ms, ctl_xl_tick_fn *tick, void *arg, char **ret_out,
+    int *ret_status)
 {
 	struct ctl_xl_child	c;
 	int			rc;
@@ -258,8 +261,8 @@ ctl_xl_exec(const struct ctl *ctl, char **argv, enum ctl_xl_out how,
 		    argv[0], strerror(-rc));
 		return rc;
 	}
-	if ((rc = ctl_xl_wait(&c, ctl_xl_now_ms() + timeout_ms, ret_out,
-	    ret_status)) == -ETIMEDOUT)
+	if ((rc = ctl_xl_wait(&c, ctl_xl_now_ms() + timeout_ms, tick, arg,
+	    ret_out, ret_status)) == -ETIMEDOUT)
 		(void)ctl_output_fail(ctl, "timeout", "%s %s did not finish "
 		    "within %" PRIu64 " s: stopped", argv[0], argv[1],
 		    timeout_ms / 1000);
@@ -351,42 +354,87 @@ ctl_xl_reserve(const struct ctl *ctl, const struct ctl_xl_req *r,
 	return ex;
 }
 
-/* Delete the reservation if it is still there: 0, or said and 1. */
+/*
+ * Delete the reservation if it is still there (the daemon releases it
+ * itself when the domain it went to is destroyed): 0, or said and 1.
+ */
 static int
 ctl_xl_unreserve(const struct ctl *ctl, const struct ctl_xl_req *r,
     struct ctl_xl_resv *v)
 {
-	struct json_object	*params;
-	int			 ex;
+	struct json_object	*params, *res = NULL;
+	struct ctl_rpc		*rpc = NULL;
+	int			 rc, ex = CTL_EXIT_FAIL;
 
 	if (!v->made)
 		return CTL_EXIT_OK;
+	if (ctl_cmd_connect(ctl, &rpc) < 0)
+		return CTL_EXIT_FAIL;
 	params = json_object_new_object();
 	ctl_cmd_add_str(params, "id", v->id);
 	ctl_cmd_add_str(params, "session", r->session);
-	if ((ex = ctl_xl_call(ctl, "reservation.delete", params, NULL)) == 0)
+	rc = ctl_rpc_call(rpc, "reservation.delete", params, &res);
+	if (rc == 0 || (rc == -EREMOTEIO && strcmp(ctl_output_str(
+	    ctl_rpc_error(rpc), "message"), "unknown_reservation") == 0)) {
 		v->made = false;
+		ex = CTL_EXIT_OK;
+	} else
+		ex = ctl_cmd_failed(ctl, rpc, rc);
+	json_object_put(params);
+	json_object_put(res);
+	ctl_rpc_free(rpc);
 	return ex;
 }
 
-/* Hand the reservation to domid. */
+/*
+ * Hand the reservation to domid, or to the domain called name; quiet:
+ * while waiting for that domain to be made (failures are not said).
+ */
 static int
 ctl_xl_transfer(const struct ctl *ctl, const struct ctl_xl_req *r,
-    struct ctl_xl_resv *v, int64_t domid, bool quiet)
+    struct ctl_xl_resv *v, int64_t domid, const char *name, bool quiet)
 {
-	struct json_object	*params = json_object_new_object();
+	struct json_object	*params = json_object_new_object(), *res = NULL;
 	int			 rc;
 
 	ctl_cmd_add_str(params, "id", v->id);
 	ctl_cmd_add_str(params, "session", r->session);
-	ctl_cmd_add_int(params, "domid", domid);
+	if (name != NULL)
+		ctl_cmd_add_str(params, "name", name);
+	else
+		ctl_cmd_add_int(params, "domid", domid);
 	rc = quiet ? ctl_xl_call_quiet(ctl, "reservation.transfer", params,
-	    NULL) : ctl_xl_call(ctl, "reservation.transfer", params, NULL);
-	if (rc == 0) {
+	    &res) : ctl_xl_call(ctl, "reservation.transfer", params, &res);
+	if (rc == 0 && ctl_output_int(res, "domid", &v->domid))
 		v->transferred = true;
-		v->domid = domid;
-	}
+	json_object_put(res);
 	return rc;
+}
+
+/* A transfer in waiting: to the domain called name once it is made. */
+struct ctl_xl_pending {
+	const struct ctl	*ctl;
+	const struct ctl_xl_req	*req;
+	struct ctl_xl_resv	*v;
+	const char		*name;
+	uint64_t		 looked_ms;
+};
+
+/*
+ * While xl makes the domain: hand it the reservation as soon as it is
+ * there, before libxl allocates its memory, so that nothing is counted
+ * twice meanwhile (the reservation and the memory it became).
+ */
+static void
+ctl_xl_transfer_soon(void *arg)
+{
+	struct ctl_xl_pending	*p = arg;
+
+	if (p->v->transferred || !p->v->made ||
+	    ctl_xl_now_ms() - p->looked_ms < CTL_XL_LOOK_MS)
+		return;
+	p->looked_ms = ctl_xl_now_ms();
+	(void)ctl_xl_transfer(p->ctl, p->req, p->v, -1, p->name, true);
 }
 
 /* ---- xl create ------------------------------------------------------------ */
@@ -400,8 +448,8 @@ ctl_xl_dry_run(const struct ctl *ctl, const struct ctl_xl_req *r,
 	int	 rc, st = 0, ex = CTL_EXIT_FAIL;
 
 	ctl_xl_argv(r, "create", "-n", argv);
-	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_PIPE, r->timeout_ms, &out,
-	    &st)) < 0)
+	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_PIPE, r->timeout_ms, NULL,
+	    NULL, &out, &st)) < 0)
 		return ctl_xl_ex(rc);
 	if (st != 0) {
 		(void)ctl_output_fail(ctl, "xl_failed", "%s create -n (the dry "
@@ -441,8 +489,8 @@ ctl_xl_domid(const struct ctl *ctl, const struct ctl_xl_req *r,
 	argv[1] = (char *)(uintptr_t)"domid";
 	argv[2] = (char *)(uintptr_t)g->name;
 	argv[3] = NULL;
-	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_PIPE, CTL_XL_STEP_MS, &out,
-	    &st)) < 0)
+	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_PIPE, CTL_XL_STEP_MS, NULL,
+	    NULL, &out, &st)) < 0)
 		return ctl_xl_ex(rc);
 	errno = 0;
 	v = out != NULL ? strtol(out, &end, 10) : -1;
@@ -470,7 +518,7 @@ ctl_xl_unpause(const struct ctl *ctl, const struct ctl_xl_req *r,
 	argv[2] = (char *)(uintptr_t)who;
 	argv[3] = NULL;
 	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_STDERR, CTL_XL_STEP_MS,
-	    NULL, &st)) < 0)
+	    NULL, NULL, NULL, &st)) < 0)
 		return ctl_xl_ex(rc);
 	if (st != 0)
 		(void)ctl_output_fail(ctl, "xl_failed", "%s unpause %s exited "
@@ -541,14 +589,23 @@ ctl_xl_settle(const struct ctl *ctl, const struct ctl_xl_req *r,
 	char	domid[16];
 	int	ex, bad = 0, st;
 
-	if ((ex = ctl_xl_domid(ctl, r, g, &v->domid)) != 0) {
+	int64_t	d = -1;
+
+	if ((ex = ctl_xl_domid(ctl, r, g, &d)) != 0) {
 		(void)ctl_xl_unreserve(ctl, r, v);
 		if (!r->paused)
 			(void)ctl_xl_unpause(ctl, r, g->name);
 		return ex;
 	}
-	(void)snprintf(domid, sizeof(domid), "%" PRId64, v->domid);
-	bad |= ctl_xl_transfer(ctl, r, v, v->domid, false) != 0;
+	(void)snprintf(domid, sizeof(domid), "%" PRId64, d);
+	if (v->transferred && v->domid != d) {
+		(void)ctl_output_fail(ctl, "incomplete", "the reservation went "
+		    "to domain %" PRId64 ", but %s is domain %s", v->domid,
+		    g->name, domid);
+		bad = 1;
+	} else if (!v->transferred)
+		bad |= ctl_xl_transfer(ctl, r, v, d, NULL, false) != 0;
+	v->domid = d;
 	bad |= ctl_xl_set_range(ctl, r, v->domid) != 0;
 	bad |= ctl_xl_unreserve(ctl, r, v) != 0;
 	if (!r->paused && (st = ctl_xl_unpause(ctl, r, domid)) != 0)
@@ -567,6 +624,7 @@ ctl_xl_create(struct ctl *ctl, int ac, char **av)
 	struct ctl_xl_guest	g;
 	struct ctl_xl_resv	v;
 	char			*argv[CTL_XL_ARGS_MAX];
+	struct ctl_xl_pending	p;
 	int			 ex, rc, st = 0;
 
 	if ((ex = ctl_xl_parse(ctl, true, ac, av, &r)) != 0 ||
@@ -576,8 +634,9 @@ ctl_xl_create(struct ctl *ctl, int ac, char **av)
 		return ex;
 	ctl_xl_catch_signals();		/* from now on, clean up first */
 	ctl_xl_argv(&r, "create", "-p", argv);
-	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_STDERR, r.timeout_ms, NULL,
-	    &st)) < 0 || st != 0) {
+	p = (struct ctl_xl_pending){ ctl, &r, &v, g.name, 0 };
+	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_STDERR, r.timeout_ms,
+	    ctl_xl_transfer_soon, &p, NULL, &st)) < 0 || st != 0) {
 		if (rc == 0)
 			(void)ctl_output_fail(ctl, "xl_failed", "%s create "
 			    "exited with status %d; nothing stays reserved",
@@ -603,18 +662,23 @@ struct ctl_xl_recv {
 	unsigned char		 buf[CTL_XL_BUF];	/* read, not yet sent */
 	size_t			 off, len;
 	bool			 in_eof;
+	int			 status;	/* xl's, once reaped; or -1 */
 	struct ctl_xl_guest	 g;
 	struct ctl_xl_resv	 v;
 	char			 incoming[CTL_XL_NAME_MAX + 16];
-	uint64_t		 looked_ms;
+	struct ctl_xl_pending	 pending;	/* to NAME--incoming */
 	uint64_t		 deadline_ms;
 };
 
-/* Wait for stdin (or the pipe to xl, for_out) up to CTL_XL_LOOK_MS. */
+/*
+ * Wait for stdin (or the pipe to xl, for_out) up to CTL_XL_LOOK_MS: 1 when
+ * it is ready, 0 when not yet.
+ */
 static int
 ctl_xl_recv_poll(struct ctl_xl_recv *x, bool for_out)
 {
 	struct pollfd	pfd;
+	int		r;
 
 	pfd.fd = for_out ? x->child.in_fd : STDIN_FILENO;
 	pfd.events = for_out ? POLLOUT : POLLIN;
@@ -622,9 +686,9 @@ ctl_xl_recv_poll(struct ctl_xl_recv *x, bool for_out)
 		return -EINTR;
 	if (ctl_xl_now_ms() >= x->deadline_ms)
 		return -ETIMEDOUT;
-	if (poll(&pfd, 1, CTL_XL_LOOK_MS) == -1 && errno != EINTR)
+	if ((r = poll(&pfd, 1, CTL_XL_LOOK_MS)) == -1 && errno != EINTR)
 		return -errno;
-	return 0;
+	return r > 0;
 }
 
 /* Read the stream's head (header, configuration) from stdin. */
@@ -650,6 +714,8 @@ ctl_xl_recv_head(struct ctl_xl_recv *x, char **ret_config)
 		}
 		if ((rc = ctl_xl_recv_poll(x, false)) < 0)
 			return rc;
+		if (rc == 0)
+			continue;
 		n = read(STDIN_FILENO, x->head + x->nhead, need - x->nhead);
 		if (n == 0) {
 			snprintf(err, sizeof(err), "the stream ended after %zu "
@@ -688,47 +754,27 @@ ctl_xl_recv_write(struct ctl_xl_recv *x, const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* Is the incoming domain there yet?  Then hand it the reservation. */
-static void
-ctl_xl_recv_look(struct ctl_xl_recv *x)
-{
-	struct json_object	*list = NULL, *d;
-	size_t			 i, n = 0;
-	int64_t			 domid;
-
-	if (x->v.transferred || !x->v.made ||
-	    ctl_xl_now_ms() - x->looked_ms < CTL_XL_LOOK_MS)
-		return;
-	x->looked_ms = ctl_xl_now_ms();
-	if (ctl_xl_call_quiet(x->ctl, "domain.list", NULL, &list) < 0)
-		return;
-	if (json_object_is_type(list, json_type_array))
-		n = json_object_array_length(list);
-	for (i = 0; i < n; i++) {
-		d = json_object_array_get_idx(list, i);
-		if (strcmp(ctl_output_str(d, "name"), x->incoming) == 0 &&
-		    ctl_output_int(d, "domid", &domid)) {
-			(void)ctl_xl_transfer(x->ctl, x->req, &x->v, domid,
-			    true);
-			break;
-		}
-	}
-	json_object_put(list);
-}
-
 /* Copy stdin to xl until stdin ends, handing over the reservation. */
 static int
 ctl_xl_recv_pump(struct ctl_xl_recv *x)
 {
 	ssize_t	n;
-	int	rc;
+	int	rc, st;
 
 	if ((rc = ctl_xl_recv_write(x, x->head, x->nhead)) < 0)
 		return rc;
 	while (!x->in_eof) {
-		ctl_xl_recv_look(x);
+		if (waitpid(x->child.pid, &st, WNOHANG) == x->child.pid) {
+			x->status = WIFEXITED(st) ? WEXITSTATUS(st) :
+			    WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+			x->child.pid = -1;	/* xl is done before the stream */
+			return 0;
+		}
+		ctl_xl_transfer_soon(&x->pending);
 		if ((rc = ctl_xl_recv_poll(x, false)) < 0)
 			return rc;
+		if (rc == 0)
+			continue;
 		if ((n = read(STDIN_FILENO, x->buf, sizeof(x->buf))) == 0)
 			x->in_eof = true;
 		else if (n > 0 && (rc = ctl_xl_recv_write(x, x->buf,
@@ -758,6 +804,8 @@ ctl_xl_recv_run(struct ctl_xl_recv *x, int *ret_status)
 	}
 	(void)snprintf(x->incoming, sizeof(x->incoming), "%s%s", x->g.name,
 	    CTL_XL_INCOMING);
+	x->pending = (struct ctl_xl_pending){ x->ctl, x->req, &x->v,
+	    x->incoming, 0 };
 	if ((ex = ctl_xl_reserve(x->ctl, x->req, &x->g, &x->v)) != 0)
 		return -ECANCELED;	/* said */
 	rc = ctl_xl_recv_pump(x);
@@ -767,7 +815,12 @@ ctl_xl_recv_run(struct ctl_xl_recv *x, int *ret_status)
 		return rc;
 	close(x->child.in_fd);
 	x->child.in_fd = -1;
-	return ctl_xl_wait(&x->child, x->deadline_ms, NULL, ret_status);
+	if (x->child.pid < 0) {
+		*ret_status = x->status;
+		return 0;
+	}
+	return ctl_xl_wait(&x->child, x->deadline_ms, ctl_xl_transfer_soon,
+	    &x->pending, NULL, ret_status);
 }
 
 /* Say on stderr (stdout is the channel) what was reserved, and for whom. */

@@ -449,8 +449,8 @@ ctl_xl_kill(struct ctl_xl_child *c)
 }
 
 int
-ctl_xl_wait(struct ctl_xl_child *c, uint64_t deadline_ms, char **ret_out,
-    int *ret_status)
+ctl_xl_wait(struct ctl_xl_child *c, uint64_t deadline_ms,
+    ctl_xl_tick_fn *tick, void *arg, char **ret_out, int *ret_status)
 {
 	struct pollfd	 pfd = { .fd = c->out_fd, .events = POLLIN };
 	char		*buf = NULL;
@@ -471,6 +471,8 @@ ctl_xl_wait(struct ctl_xl_child *c, uint64_t deadline_ms, char **ret_out,
 			ctl_xl_kill(c);
 			return ctl_xl_caught != 0 ? -EINTR : -ETIMEDOUT;
 		}
+		if (tick != NULL)
+			tick(arg);
 		(void)poll(&pfd, eof ? 0 : 1, CTL_XL_POLL_MS);
 	}
 	ctl_xl_close(c);

@@ -658,6 +658,22 @@ model_dom(struct model *m, int32_t domid)
 	return NULL;
 }
 
+struct model_dom *
+model_dom_named(struct model *m, const char *name, size_t *ret_n)
+{
+	struct model_dom	*first = NULL;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < m->nmd && name[0] != '\0'; i++)
+		if (strcmp(m->md[i].name, name) == 0) {
+			if (first == NULL)
+				first = &m->md[i];
+			n++;
+		}
+	*ret_n = n;
+	return first;
+}
+
 static struct hv_domain *
 model_snap_dom(struct model *m, int32_t domid)
 {

@@ -9,12 +9,54 @@
 #include <string.h>
 
 #include "backend.h"
+#include "host.h"
 #include "conf.h"
 #include "log.h"
 #include "model.h"
 #include "rpc.h"
 #include "squeezerd.h"
 #include "svc.h"
+
+int
+svc_dom_named(struct squeezerd *bd, struct rpc_req *req, const char *param,
+    const char *name, int64_t *ret_domid)
+{
+	struct model_dom	*md;
+	size_t			 n = 0;
+
+	if (daemon_refresh(bd, true) < 0)
+		return rpc_fail(req, RPC_E_INTERNAL, "cannot read the host");
+	md = model_dom_named(bd->bd_model, name, &n);
+	if (n == 0)
+		return rpc_fail_param(req, param, "no domain is called "
+		    "\"%.64s\"", name);
+	if (n > 1)
+		return rpc_fail_param(req, param, "%zu domains are called "
+		    "\"%.64s\": give the domid", n, name);
+	*ret_domid = md->domid;
+	return 0;
+}
+
+int
+svc_dom_param(struct squeezerd *bd, struct rpc_req *req,
+    struct json_object *params, int64_t *ret_domid)
+{
+	const char	*name = NULL;
+	int64_t		 domid = -1;
+	bool		 has_domid = false;
+
+	if (rpc_param_int(req, params, "domid", false, 0, HOST_MAX_DOMID,
+	    &domid, &has_domid) < 0 ||
+	    rpc_param_str(req, params, "name", false, &name) < 0)
+		return RPC_FAILED;
+	if (has_domid == (name != NULL))
+		return rpc_fail_param(req, "domid", "give \"domid\" or "
+		    "\"name\", one of the two");
+	if (name != NULL)
+		return svc_dom_named(bd, req, "name", name, ret_domid);
+	*ret_domid = domid;
+	return 0;
+}
 
 /* The largest dynamic-max domid may have: its static-max, or the host's. */
 static int64_t
