@@ -312,6 +312,8 @@ install: all
 	$(SERVICE_SED) squeezerd.service.in > $(DESTDIR)$(UNITDIR)/squeezerd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/squeezerd.service
 	install -m 0644 etc/squeezerd.conf $(DESTDIR)$(EXAMPLESDIR)/
+	install -m 0755 etc/libvirt-hook-libxl \
+	    $(DESTDIR)$(EXAMPLESDIR)/libvirt-hooks-libxl
 	[ -e $(DESTDIR)$(SYSCONFDIR)/squeezerd.conf ] || \
 	    install -m 0644 etc/squeezerd.conf $(DESTDIR)$(SYSCONFDIR)/
 
@@ -321,7 +323,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/squeezerd.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/squeezerd.8 \
 	    $(DESTDIR)$(UNITDIR)/squeezerd.service \
-	    $(DESTDIR)$(EXAMPLESDIR)/squeezerd.conf
+	    $(DESTDIR)$(EXAMPLESDIR)/squeezerd.conf \
+	    $(DESTDIR)$(EXAMPLESDIR)/libvirt-hooks-libxl
 
 clean: $(HARNESS_CLEAN)
 	rm -rf build squeezerd squeezerctl squeezerd.service $(HARNESS_BINS)

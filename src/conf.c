@@ -442,7 +442,7 @@ conf_pattern_ok(const char *s)
 	if (n == 0 || n >= CONF_RANGE_PATTERN_MAX)
 		return false;
 	for (; *s != '\0'; s++)
-		if (*s <= ' ' || *s > '~' || *s == ',')
+		if (*s <= ' ' || *s > '~' || *s == ',' || *s == '#')
 			return false;
 	return true;
 }
@@ -462,7 +462,7 @@ conf_parse_rule(char *s, struct conf_range_rule *r, char *err, size_t errlen)
 	bounds = sp + 1 + strspn(sp + 1, " \t");
 	if (!conf_pattern_ok(s)) {
 		snprintf(err, errlen, "bad pattern \"%.64s\" (1 to %d "
-		    "printable characters, no blank or comma)", s,
+		    "printable characters, no blank, comma or #)", s,
 		    CONF_RANGE_PATTERN_MAX - 1);
 		return -EINVAL;
 	}
@@ -532,13 +532,17 @@ conf_set_ranges(struct conf *c, const char *v, char *err, size_t errlen)
 static int
 conf_set_path(char *dst, const char *v, char *err, size_t errlen)
 {
+	const char	*p;
+
 	if (*v == '\0' || strcmp(v, "none") == 0) {
 		dst[0] = '\0';
 		return 0;
 	}
-	if (*v != '/' || strlen(v) >= CONF_PATH_MAX) {
+	for (p = v; *p > ' ' && *p <= '~' && *p != '#'; p++)
+		;
+	if (*v != '/' || *p != '\0' || strlen(v) >= CONF_PATH_MAX) {
 		snprintf(err, errlen, "\"%.64s\" is not an absolute path "
-		    "(or none)", v);
+		    "(printable, no blank or #) or none", v);
 		return -EINVAL;
 	}
 	snprintf(dst, CONF_PATH_MAX, "%s", v);

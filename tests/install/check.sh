@@ -23,9 +23,12 @@ R=$D/root
 for f in usr/sbin/squeezerd usr/bin/squeezerctl \
     usr/lib/systemd/system/squeezerd.service usr/share/man/man8/squeezerd.8 \
     usr/share/man/man1/squeezerctl.1 usr/share/man/man5/squeezerd.conf.5 \
-    etc/squeezerd.conf usr/share/doc/squeezerd/examples/squeezerd.conf; do
+    etc/squeezerd.conf usr/share/doc/squeezerd/examples/squeezerd.conf \
+    usr/share/doc/squeezerd/examples/libvirt-hooks-libxl; do
 	check test -s "$R/$f"
 done
+check test -x "$R/usr/share/doc/squeezerd/examples/libvirt-hooks-libxl"
+check sh -n "$R/usr/share/doc/squeezerd/examples/libvirt-hooks-libxl"
 check grep -q '^ExecStart=/usr/sbin/squeezerd -d$' \
     "$R/usr/lib/systemd/system/squeezerd.service"
 check "$R/usr/sbin/squeezerd" -n -f "$R/etc/squeezerd.conf"
