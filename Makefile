@@ -275,13 +275,15 @@ build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
-	    build/rpc/rpc-bench build/xs-react $(HARNESS_BINS)
+	    build/rpc/rpc-bench build/xs-react $(HARNESS_BINS) build/rpc/jget \
+	    $(XC_XSINTRO)
 	@build/squeezer-bench
 	@sh bench/simulate-10k.sh ./squeezerctl
 	@sh bench/rpc-bench.sh
 	@sh bench/reserve-limit.sh
 	@sh bench/rss.sh
 	@GUESTS=100 sh bench/xen-bench.sh
+	@sh bench/xl-create.sh
 
 demo: deps
 	$(MAKE) all
