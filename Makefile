@@ -64,7 +64,7 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics test_xl
+	     test_ctl_svg test_metrics test_xl test_model_range
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -137,6 +137,10 @@ build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_ctl_parse: $(call sanobj,tests/unit/test_ctl_parse.c \
 	    $(filter-out src/squeezerctl.c,$(CTL_SRC)))
+build/san/tests/unit/test_model_range: $(call sanobj,\
+	    tests/unit/test_model_range.c src/model.c src/resv.c src/xstore.c \
+	    src/backend.c src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
+	    build/sim_default_host.c)
 build/san/tests/unit/test_xl: $(call sanobj,tests/unit/test_xl.c \
 	    src/ctl_xl.c src/xlconf.c src/conf.c src/host.c src/engine.c \
 	    src/op.c $(POLICY_SRC))
