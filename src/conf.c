@@ -455,7 +455,8 @@ conf_parse_rule(char *s, struct conf_range_rule *r, char *err, size_t errlen)
 
 	memset(r, 0, sizeof(*r));
 	if ((sp = strpbrk(s, " \t")) == NULL) {
-		snprintf(err, errlen, "\"%.64s\" is not \"PATTERN MIN-MAX\"", s);
+		snprintf(err, errlen, "\"%.64s\" is not \"PATTERN MIN-MAX\"",
+		    s);
 		return -EINVAL;
 	}
 	*sp = '\0';

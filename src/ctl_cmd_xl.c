@@ -40,7 +40,7 @@
 #define CTL_XL_BUF		65536
 #define CTL_XL_CELL_MAX		128
 
-/* ---- range ---------------------------------------------------------------- */
+/* ---- range --------------------------------------------------------------- */
 
 static void
 ctl_cmd_xl_range_text(const struct ctl *ctl, struct json_object *r)
@@ -91,10 +91,10 @@ const struct ctl_cmd ctl_cmd_xl_range = {
 	"it (manage-domain-zero).\n",
 };
 
-/* ---- xl: arguments -------------------------------------------------------- */
+/* ---- xl: arguments ------------------------------------------------------- */
 
 /* One xl command as the user asked for it. */
-struct ctl_xl_req {
+struct ctl_cmd_xl_req {
 	const char	*xl;			/* $XL or "xl" */
 	const char	*session;
 	const char	*range;			/* --range MIN-MAX */
@@ -107,7 +107,7 @@ struct ctl_xl_req {
 
 /* Our own options, taken out of the arguments: 1 taken, 0 not ours. */
 static int
-ctl_xl_own_opt(const struct ctl *ctl, struct ctl_xl_req *r, char **av,
+ctl_cmd_xl_own_opt(const struct ctl *ctl, struct ctl_cmd_xl_req *r, char **av,
     int ac, int *i)
 {
 	static const char *const names[] = { "--range", "--ttl", "--timeout",
@@ -155,7 +155,7 @@ ctl_xl_own_opt(const struct ctl *ctl, struct ctl_xl_req *r, char **av,
  * run xl itself).  Notes -p.
  */
 static int
-ctl_xl_check_opt(const struct ctl *ctl, struct ctl_xl_req *r,
+ctl_cmd_xl_check_opt(const struct ctl *ctl, struct ctl_cmd_xl_req *r,
     const char *arg, bool *ret_takes_value)
 {
 	const char	*p;
@@ -169,9 +169,9 @@ ctl_xl_check_opt(const struct ctl *ctl, struct ctl_xl_req *r,
 	for (p = arg + 1; *p != '\0'; p++) {
 		if (strchr("cVFn", *p) != NULL)
 			return ctl_output_usage(ctl, NULL, "xl option -%c: %s",
-			    *p, *p == 'n' ? "a dry run reserves nothing; run xl "
-			    "create -n itself" : "xl would not return (run xl "
-			    "console or vncviewer afterwards)");
+			    *p, *p == 'n' ? "a dry run reserves nothing; run "
+			    "xl create -n itself" : "xl would not return (run "
+			    "xl console or vncviewer afterwards)");
 		if (*p == 'p')
 			r->paused = true;
 		if (*p == 'f') {	/* -f FILE or -fFILE */
@@ -184,10 +184,10 @@ ctl_xl_check_opt(const struct ctl *ctl, struct ctl_xl_req *r,
 
 /* Read the xl command's arguments (after "create" or "migrate-receive"). */
 static int
-ctl_xl_parse(const struct ctl *ctl, bool create, int ac, char **av,
-    struct ctl_xl_req *ret)
+ctl_cmd_xl_parse(const struct ctl *ctl, bool create, int ac, char **av,
+    struct ctl_cmd_xl_req *ret)
 {
-	struct ctl_xl_req	r;
+	struct ctl_cmd_xl_req	r;
 	const char		*xl = getenv("XL");
 	bool			 value = false, own = true;
 	int			 i, ex;
@@ -202,18 +202,20 @@ ctl_xl_parse(const struct ctl *ctl, bool create, int ac, char **av,
 			own = false;	/* the rest is xl's */
 			continue;
 		}
-		if (own && (ex = ctl_xl_own_opt(ctl, &r, av, ac, &i)) != 0) {
+		if (own && (ex = ctl_cmd_xl_own_opt(ctl, &r, av, ac,
+		    &i)) != 0) {
 			if (ex != 1)
 				return ex;
 			continue;
 		}
 		if (create && !value &&
-		    (ex = ctl_xl_check_opt(ctl, &r, av[i], &value)) != 0)
+		    (ex = ctl_cmd_xl_check_opt(ctl, &r, av[i], &value)) != 0)
 			return ex;
 		else if (value)
 			value = false;
 		if (r.nargs >= CTL_XL_ARGS_MAX - 8)
-			return ctl_output_usage(ctl, NULL, "too many arguments");
+			return ctl_output_usage(ctl, NULL, "too many "
+			    "arguments");
 		r.args[r.nargs++] = av[i];
 	}
 	if (create && r.nargs == 0)
@@ -228,8 +230,8 @@ ctl_xl_parse(const struct ctl *ctl, bool create, int ac, char **av,
 
 /* argv for xl: xl, cmd, extra (may be NULL), then the user's arguments. */
 static void
-ctl_xl_argv(const struct ctl_xl_req *r, const char *cmd, const char *extra,
-    char **argv)
+ctl_cmd_xl_argv(const struct ctl_cmd_xl_req *r, const char *cmd,
+    const char *extra, char **argv)
 {
 	int	i, n = 0;
 
@@ -242,14 +244,14 @@ ctl_xl_argv(const struct ctl_xl_req *r, const char *cmd, const char *extra,
 	argv[n] = NULL;
 }
 
-/* ---- xl: running it ------------------------------------------------------- */
+/* ---- xl: running it ------------------------------------------------------ */
 
 /*
  * Run argv until timeout_ms from now, its stdout as how says (its text in
  * *ret_out for a pipe); 0 with its exit status, else said and -errno.
  */
 static int
-ctl_xl_exec(const struct ctl *ctl, char **argv, enum ctl_xl_out how,
+ctl_cmd_xl_exec(const struct ctl *ctl, char **argv, enum ctl_xl_out how,
     uint64_t timeout_ms, ctl_xl_tick_fn *tick, void *arg, char **ret_out,
     int *ret_status)
 {
@@ -272,16 +274,16 @@ ctl_xl_exec(const struct ctl *ctl, char **argv, enum ctl_xl_out how,
 	return rc;
 }
 
-/* The exit status for a child that did not finish: rc from ctl_xl_exec. */
+/* The exit status for a child that did not finish: rc from ctl_cmd_xl_exec. */
 static int
-ctl_xl_ex(int rc)
+ctl_cmd_xl_ex(int rc)
 {
 	return rc == -EINTR ? 128 + ctl_xl_signalled() : CTL_EXIT_FAIL;
 }
 
 /* A call whose failure is said: 0, or CTL_EXIT_FAIL. */
 static int
-ctl_xl_call(const struct ctl *ctl, const char *method,
+ctl_cmd_xl_call(const struct ctl *ctl, const char *method,
     struct json_object *params, struct json_object **ret)
 {
 	struct json_object	*r = NULL;
@@ -297,7 +299,7 @@ ctl_xl_call(const struct ctl *ctl, const char *method,
 
 /* A call whose failure is not said (polling): 0 or -errno. */
 static int
-ctl_xl_call_quiet(const struct ctl *ctl, const char *method,
+ctl_cmd_xl_call_quiet(const struct ctl *ctl, const char *method,
     struct json_object *params, struct json_object **ret)
 {
 	struct ctl_rpc	*rpc = NULL;
@@ -311,7 +313,7 @@ ctl_xl_call_quiet(const struct ctl *ctl, const char *method,
 }
 
 /* The reservation a wrapped command makes and hands over. */
-struct ctl_xl_resv {
+struct ctl_cmd_xl_resv {
 	char	id[RESV_NAME_MAX + 1];
 	int64_t	kib;
 	bool	made;
@@ -321,8 +323,8 @@ struct ctl_xl_resv {
 
 /* Reserve what the guest needs, waiting with a progress line. */
 static int
-ctl_xl_reserve(const struct ctl *ctl, const struct ctl_xl_req *r,
-    const struct ctl_xl_guest *g, struct ctl_xl_resv *ret)
+ctl_cmd_xl_reserve(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
+    const struct ctl_xl_guest *g, struct ctl_cmd_xl_resv *ret)
 {
 	struct ctl_progress	 prog;
 	struct json_object	*params = json_object_new_object(), *res = NULL;
@@ -359,8 +361,8 @@ ctl_xl_reserve(const struct ctl *ctl, const struct ctl_xl_req *r,
  * itself when the domain it went to is destroyed): 0, or said and 1.
  */
 static int
-ctl_xl_unreserve(const struct ctl *ctl, const struct ctl_xl_req *r,
-    struct ctl_xl_resv *v)
+ctl_cmd_xl_unreserve(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
+    struct ctl_cmd_xl_resv *v)
 {
 	struct json_object	*params, *res = NULL;
 	struct ctl_rpc		*rpc = NULL;
@@ -391,8 +393,8 @@ ctl_xl_unreserve(const struct ctl *ctl, const struct ctl_xl_req *r,
  * while waiting for that domain to be made (failures are not said).
  */
 static int
-ctl_xl_transfer(const struct ctl *ctl, const struct ctl_xl_req *r,
-    struct ctl_xl_resv *v, int64_t domid, const char *name, bool quiet)
+ctl_cmd_xl_transfer(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
+    struct ctl_cmd_xl_resv *v, int64_t domid, const char *name, bool quiet)
 {
 	struct json_object	*params = json_object_new_object(), *res = NULL;
 	int			 rc;
@@ -403,8 +405,8 @@ ctl_xl_transfer(const struct ctl *ctl, const struct ctl_xl_req *r,
 		ctl_cmd_add_str(params, "name", name);
 	else
 		ctl_cmd_add_int(params, "domid", domid);
-	rc = quiet ? ctl_xl_call_quiet(ctl, "reservation.transfer", params,
-	    &res) : ctl_xl_call(ctl, "reservation.transfer", params, &res);
+	rc = quiet ? ctl_cmd_xl_call_quiet(ctl, "reservation.transfer", params,
+	    &res) : ctl_cmd_xl_call(ctl, "reservation.transfer", params, &res);
 	if (rc == 0 && ctl_output_int(res, "domid", &v->domid))
 		v->transferred = true;
 	json_object_put(res);
@@ -412,10 +414,10 @@ ctl_xl_transfer(const struct ctl *ctl, const struct ctl_xl_req *r,
 }
 
 /* A transfer in waiting: to the domain called name once it is made. */
-struct ctl_xl_pending {
+struct ctl_cmd_xl_pending {
 	const struct ctl	*ctl;
-	const struct ctl_xl_req	*req;
-	struct ctl_xl_resv	*v;
+	const struct ctl_cmd_xl_req	*req;
+	struct ctl_cmd_xl_resv	*v;
 	const char		*name;
 	uint64_t		 looked_ms;
 };
@@ -426,31 +428,31 @@ struct ctl_xl_pending {
  * twice meanwhile (the reservation and the memory it became).
  */
 static void
-ctl_xl_transfer_soon(void *arg)
+ctl_cmd_xl_transfer_soon(void *arg)
 {
-	struct ctl_xl_pending	*p = arg;
+	struct ctl_cmd_xl_pending	*p = arg;
 
 	if (p->v->transferred || !p->v->made ||
 	    ctl_xl_now_ms() - p->looked_ms < CTL_XL_LOOK_MS)
 		return;
 	p->looked_ms = ctl_xl_now_ms();
-	(void)ctl_xl_transfer(p->ctl, p->req, p->v, -1, p->name, true);
+	(void)ctl_cmd_xl_transfer(p->ctl, p->req, p->v, -1, p->name, true);
 }
 
-/* ---- xl create ------------------------------------------------------------ */
+/* ---- xl create ----------------------------------------------------------- */
 
 /* The dry run: what the guest is and needs. */
 static int
-ctl_xl_dry_run(const struct ctl *ctl, const struct ctl_xl_req *r,
+ctl_cmd_xl_dry_run(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
     struct ctl_xl_guest *ret)
 {
 	char	*argv[CTL_XL_ARGS_MAX], *out = NULL, err[256];
 	int	 rc, st = 0, ex = CTL_EXIT_FAIL;
 
-	ctl_xl_argv(r, "create", "-n", argv);
-	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_PIPE, r->timeout_ms, NULL,
-	    NULL, &out, &st)) < 0)
-		return ctl_xl_ex(rc);
+	ctl_cmd_xl_argv(r, "create", "-n", argv);
+	if ((rc = ctl_cmd_xl_exec(ctl, argv, CTL_XL_OUT_PIPE, r->timeout_ms,
+	    NULL, NULL, &out, &st)) < 0)
+		return ctl_cmd_xl_ex(rc);
 	if (st != 0) {
 		(void)ctl_output_fail(ctl, "xl_failed", "%s create -n (the dry "
 		    "run) exited with status %d", r->xl, st);
@@ -467,7 +469,7 @@ ctl_xl_dry_run(const struct ctl *ctl, const struct ctl_xl_req *r,
 
 /* What --range asks, checked against the guest before anything is made. */
 static int
-ctl_xl_check_range(const struct ctl *ctl, const struct ctl_xl_req *r,
+ctl_cmd_xl_check_range(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
     const struct ctl_xl_guest *g)
 {
 	if (r->range == NULL || r->max_kib <= g->max_kib)
@@ -478,7 +480,7 @@ ctl_xl_check_range(const struct ctl *ctl, const struct ctl_xl_req *r,
 
 /* The new domain's id: "xl domid NAME". */
 static int
-ctl_xl_domid(const struct ctl *ctl, const struct ctl_xl_req *r,
+ctl_cmd_xl_domid(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
     const struct ctl_xl_guest *g, int64_t *ret)
 {
 	char	*argv[4], *out = NULL, *end;
@@ -489,9 +491,9 @@ ctl_xl_domid(const struct ctl *ctl, const struct ctl_xl_req *r,
 	argv[1] = (char *)(uintptr_t)"domid";
 	argv[2] = (char *)(uintptr_t)g->name;
 	argv[3] = NULL;
-	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_PIPE, CTL_XL_STEP_MS, NULL,
-	    NULL, &out, &st)) < 0)
-		return ctl_xl_ex(rc);
+	if ((rc = ctl_cmd_xl_exec(ctl, argv, CTL_XL_OUT_PIPE, CTL_XL_STEP_MS,
+	    NULL, NULL, &out, &st)) < 0)
+		return ctl_cmd_xl_ex(rc);
 	errno = 0;
 	v = out != NULL ? strtol(out, &end, 10) : -1;
 	if (st == 0 && out != NULL && end != out && errno == 0 && v >= 0 &&
@@ -507,7 +509,7 @@ ctl_xl_domid(const struct ctl *ctl, const struct ctl_xl_req *r,
 
 /* "xl unpause WHO" (a domid or the name): its exit status. */
 static int
-ctl_xl_unpause(const struct ctl *ctl, const struct ctl_xl_req *r,
+ctl_cmd_xl_unpause(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
     const char *who)
 {
 	char	*argv[4];
@@ -517,9 +519,9 @@ ctl_xl_unpause(const struct ctl *ctl, const struct ctl_xl_req *r,
 	argv[1] = (char *)(uintptr_t)"unpause";
 	argv[2] = (char *)(uintptr_t)who;
 	argv[3] = NULL;
-	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_STDERR, CTL_XL_STEP_MS,
+	if ((rc = ctl_cmd_xl_exec(ctl, argv, CTL_XL_OUT_STDERR, CTL_XL_STEP_MS,
 	    NULL, NULL, NULL, &st)) < 0)
-		return ctl_xl_ex(rc);
+		return ctl_cmd_xl_ex(rc);
 	if (st != 0)
 		(void)ctl_output_fail(ctl, "xl_failed", "%s unpause %s exited "
 		    "with status %d", r->xl, who, st);
@@ -528,7 +530,7 @@ ctl_xl_unpause(const struct ctl *ctl, const struct ctl_xl_req *r,
 
 /* Give the new domain the range --range asked for. */
 static int
-ctl_xl_set_range(const struct ctl *ctl, const struct ctl_xl_req *r,
+ctl_cmd_xl_set_range(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
     int64_t domid)
 {
 	struct json_object	*params;
@@ -539,11 +541,11 @@ ctl_xl_set_range(const struct ctl *ctl, const struct ctl_xl_req *r,
 	ctl_cmd_add_int(params, "domid", domid);
 	ctl_cmd_add_int(params, "dynamic-min-kib", r->min_kib);
 	ctl_cmd_add_int(params, "dynamic-max-kib", r->max_kib);
-	return ctl_xl_call(ctl, "domain.set-range", params, NULL);
+	return ctl_cmd_xl_call(ctl, "domain.set-range", params, NULL);
 }
 
 static void
-ctl_xl_created_text(const struct ctl *ctl, struct json_object *o)
+ctl_cmd_xl_created_text(const struct ctl *ctl, struct json_object *o)
 {
 	char	name[CTL_XL_CELL_MAX], domid[32], size[32], id[CTL_XL_CELL_MAX];
 
@@ -558,8 +560,8 @@ ctl_xl_created_text(const struct ctl *ctl, struct json_object *o)
 
 /* Say what was made: the guest, its domain and the reservation it had. */
 static void
-ctl_xl_created(const struct ctl *ctl, const struct ctl_xl_req *r,
-    const struct ctl_xl_guest *g, const struct ctl_xl_resv *v)
+ctl_cmd_xl_created(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
+    const struct ctl_xl_guest *g, const struct ctl_cmd_xl_resv *v)
 {
 	struct json_object	*o = json_object_new_object();
 
@@ -573,7 +575,7 @@ ctl_xl_created(const struct ctl *ctl, const struct ctl_xl_req *r,
 		ctl_cmd_add_int(o, "dynamic-min-kib", r->min_kib);
 		ctl_cmd_add_int(o, "dynamic-max-kib", r->max_kib);
 	}
-	ctl->ctl_out->result(ctl, ctl_xl_created_text, o, 0);
+	ctl->ctl_out->result(ctl, ctl_cmd_xl_created_text, o, 0);
 	json_object_put(o);
 }
 
@@ -583,18 +585,18 @@ ctl_xl_created(const struct ctl *ctl, const struct ctl_xl_req *r,
  * counts it until it boots), its range, and unpause it unless -p.
  */
 static int
-ctl_xl_settle(const struct ctl *ctl, const struct ctl_xl_req *r,
-    const struct ctl_xl_guest *g, struct ctl_xl_resv *v)
+ctl_cmd_xl_settle(const struct ctl *ctl, const struct ctl_cmd_xl_req *r,
+    const struct ctl_xl_guest *g, struct ctl_cmd_xl_resv *v)
 {
 	char	domid[16];
 	int	ex, bad = 0, st;
 
 	int64_t	d = -1;
 
-	if ((ex = ctl_xl_domid(ctl, r, g, &d)) != 0) {
-		(void)ctl_xl_unreserve(ctl, r, v);
+	if ((ex = ctl_cmd_xl_domid(ctl, r, g, &d)) != 0) {
+		(void)ctl_cmd_xl_unreserve(ctl, r, v);
 		if (!r->paused)
-			(void)ctl_xl_unpause(ctl, r, g->name);
+			(void)ctl_cmd_xl_unpause(ctl, r, g->name);
 		return ex;
 	}
 	(void)snprintf(domid, sizeof(domid), "%" PRId64, d);
@@ -604,11 +606,11 @@ ctl_xl_settle(const struct ctl *ctl, const struct ctl_xl_req *r,
 		    g->name, domid);
 		bad = 1;
 	} else if (!v->transferred)
-		bad |= ctl_xl_transfer(ctl, r, v, d, NULL, false) != 0;
+		bad |= ctl_cmd_xl_transfer(ctl, r, v, d, NULL, false) != 0;
 	v->domid = d;
-	bad |= ctl_xl_set_range(ctl, r, v->domid) != 0;
-	bad |= ctl_xl_unreserve(ctl, r, v) != 0;
-	if (!r->paused && (st = ctl_xl_unpause(ctl, r, domid)) != 0)
+	bad |= ctl_cmd_xl_set_range(ctl, r, v->domid) != 0;
+	bad |= ctl_cmd_xl_unreserve(ctl, r, v) != 0;
+	if (!r->paused && (st = ctl_cmd_xl_unpause(ctl, r, domid)) != 0)
 		return st;
 	if (bad)
 		return ctl_output_fail(ctl, "incomplete", "%s is domain %s%s, "
@@ -618,44 +620,44 @@ ctl_xl_settle(const struct ctl *ctl, const struct ctl_xl_req *r,
 }
 
 static int
-ctl_xl_create(struct ctl *ctl, int ac, char **av)
+ctl_cmd_xl_create(struct ctl *ctl, int ac, char **av)
 {
-	struct ctl_xl_req	r;
+	struct ctl_cmd_xl_req	r;
 	struct ctl_xl_guest	g;
-	struct ctl_xl_resv	v;
+	struct ctl_cmd_xl_resv	v;
 	char			*argv[CTL_XL_ARGS_MAX];
-	struct ctl_xl_pending	p;
+	struct ctl_cmd_xl_pending	p;
 	int			 ex, rc, st = 0;
 
-	if ((ex = ctl_xl_parse(ctl, true, ac, av, &r)) != 0 ||
-	    (ex = ctl_xl_dry_run(ctl, &r, &g)) != 0 ||
-	    (ex = ctl_xl_check_range(ctl, &r, &g)) != 0 ||
-	    (ex = ctl_xl_reserve(ctl, &r, &g, &v)) != 0)
+	if ((ex = ctl_cmd_xl_parse(ctl, true, ac, av, &r)) != 0 ||
+	    (ex = ctl_cmd_xl_dry_run(ctl, &r, &g)) != 0 ||
+	    (ex = ctl_cmd_xl_check_range(ctl, &r, &g)) != 0 ||
+	    (ex = ctl_cmd_xl_reserve(ctl, &r, &g, &v)) != 0)
 		return ex;
 	ctl_xl_catch_signals();		/* from now on, clean up first */
-	ctl_xl_argv(&r, "create", "-p", argv);
-	p = (struct ctl_xl_pending){ ctl, &r, &v, g.name, 0 };
-	if ((rc = ctl_xl_exec(ctl, argv, CTL_XL_OUT_STDERR, r.timeout_ms,
-	    ctl_xl_transfer_soon, &p, NULL, &st)) < 0 || st != 0) {
+	ctl_cmd_xl_argv(&r, "create", "-p", argv);
+	p = (struct ctl_cmd_xl_pending){ ctl, &r, &v, g.name, 0 };
+	if ((rc = ctl_cmd_xl_exec(ctl, argv, CTL_XL_OUT_STDERR, r.timeout_ms,
+	    ctl_cmd_xl_transfer_soon, &p, NULL, &st)) < 0 || st != 0) {
 		if (rc == 0)
 			(void)ctl_output_fail(ctl, "xl_failed", "%s create "
 			    "exited with status %d; nothing stays reserved",
 			    r.xl, st);
-		(void)ctl_xl_unreserve(ctl, &r, &v);
-		return rc < 0 ? ctl_xl_ex(rc) : st;
+		(void)ctl_cmd_xl_unreserve(ctl, &r, &v);
+		return rc < 0 ? ctl_cmd_xl_ex(rc) : st;
 	}
-	if ((ex = ctl_xl_settle(ctl, &r, &g, &v)) != 0)
+	if ((ex = ctl_cmd_xl_settle(ctl, &r, &g, &v)) != 0)
 		return ex;
-	ctl_xl_created(ctl, &r, &g, &v);
+	ctl_cmd_xl_created(ctl, &r, &g, &v);
 	return CTL_EXIT_OK;
 }
 
-/* ---- xl migrate-receive --------------------------------------------------- */
+/* ---- xl migrate-receive -------------------------------------------------- */
 
 /* A migration being received: the stream from our stdin to xl's. */
-struct ctl_xl_recv {
+struct ctl_cmd_xl_recv {
 	const struct ctl	*ctl;
-	const struct ctl_xl_req	*req;
+	const struct ctl_cmd_xl_req	*req;
 	struct ctl_xl_child	 child;
 	unsigned char		*head;		/* the stream's first bytes */
 	size_t			 nhead, caphead;
@@ -664,9 +666,9 @@ struct ctl_xl_recv {
 	bool			 in_eof;
 	int			 status;	/* xl's, once reaped; or -1 */
 	struct ctl_xl_guest	 g;
-	struct ctl_xl_resv	 v;
+	struct ctl_cmd_xl_resv	 v;
 	char			 incoming[CTL_XL_NAME_MAX + 16];
-	struct ctl_xl_pending	 pending;	/* to NAME--incoming */
+	struct ctl_cmd_xl_pending	 pending;	/* to NAME--incoming */
 	uint64_t		 deadline_ms;
 };
 
@@ -675,7 +677,7 @@ struct ctl_xl_recv {
  * it is ready, 0 when not yet.
  */
 static int
-ctl_xl_recv_poll(struct ctl_xl_recv *x, bool for_out)
+ctl_cmd_xl_recv_poll(struct ctl_cmd_xl_recv *x, bool for_out)
 {
 	struct pollfd	pfd;
 	int		r;
@@ -693,7 +695,7 @@ ctl_xl_recv_poll(struct ctl_xl_recv *x, bool for_out)
 
 /* Read the stream's head (header, configuration) from stdin. */
 static int
-ctl_xl_recv_head(struct ctl_xl_recv *x, char **ret_config)
+ctl_cmd_xl_recv_head(struct ctl_cmd_xl_recv *x, char **ret_config)
 {
 	char		 err[256];
 	size_t		 need = CTL_XL_HDR_LEN;
@@ -712,7 +714,7 @@ ctl_xl_recv_head(struct ctl_xl_recv *x, char **ret_config)
 			x->head = v;
 			x->caphead = need;
 		}
-		if ((rc = ctl_xl_recv_poll(x, false)) < 0)
+		if ((rc = ctl_cmd_xl_recv_poll(x, false)) < 0)
 			return rc;
 		if (rc == 0)
 			continue;
@@ -735,7 +737,8 @@ ctl_xl_recv_head(struct ctl_xl_recv *x, char **ret_config)
 
 /* Write all of [p, p + n) to xl, waiting for it as needed. */
 static int
-ctl_xl_recv_write(struct ctl_xl_recv *x, const unsigned char *p, size_t n)
+ctl_cmd_xl_recv_write(struct ctl_cmd_xl_recv *x, const unsigned char *p,
+    size_t n)
 {
 	ssize_t	w;
 	int	rc;
@@ -748,7 +751,7 @@ ctl_xl_recv_write(struct ctl_xl_recv *x, const unsigned char *p, size_t n)
 		}
 		if (w == -1 && errno != EAGAIN && errno != EINTR)
 			return -errno;		/* EPIPE: xl has gone */
-		if ((rc = ctl_xl_recv_poll(x, true)) < 0)
+		if ((rc = ctl_cmd_xl_recv_poll(x, true)) < 0)
 			return rc;
 	}
 	return 0;
@@ -756,28 +759,28 @@ ctl_xl_recv_write(struct ctl_xl_recv *x, const unsigned char *p, size_t n)
 
 /* Copy stdin to xl until stdin ends, handing over the reservation. */
 static int
-ctl_xl_recv_pump(struct ctl_xl_recv *x)
+ctl_cmd_xl_recv_pump(struct ctl_cmd_xl_recv *x)
 {
 	ssize_t	n;
 	int	rc, st;
 
-	if ((rc = ctl_xl_recv_write(x, x->head, x->nhead)) < 0)
+	if ((rc = ctl_cmd_xl_recv_write(x, x->head, x->nhead)) < 0)
 		return rc;
 	while (!x->in_eof) {
 		if (waitpid(x->child.pid, &st, WNOHANG) == x->child.pid) {
 			x->status = WIFEXITED(st) ? WEXITSTATUS(st) :
 			    WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
-			x->child.pid = -1;	/* xl is done before the stream */
+			x->child.pid = -1;	/* done before the stream */
 			return 0;
 		}
-		ctl_xl_transfer_soon(&x->pending);
-		if ((rc = ctl_xl_recv_poll(x, false)) < 0)
+		ctl_cmd_xl_transfer_soon(&x->pending);
+		if ((rc = ctl_cmd_xl_recv_poll(x, false)) < 0)
 			return rc;
 		if (rc == 0)
 			continue;
 		if ((n = read(STDIN_FILENO, x->buf, sizeof(x->buf))) == 0)
 			x->in_eof = true;
-		else if (n > 0 && (rc = ctl_xl_recv_write(x, x->buf,
+		else if (n > 0 && (rc = ctl_cmd_xl_recv_write(x, x->buf,
 		    (size_t)n)) < 0)
 			return rc;
 		else if (n < 0 && errno != EINTR && errno != EAGAIN)
@@ -788,12 +791,12 @@ ctl_xl_recv_pump(struct ctl_xl_recv *x)
 
 /* Reserve for the stream's guest, then let the stream through. */
 static int
-ctl_xl_recv_run(struct ctl_xl_recv *x, int *ret_status)
+ctl_cmd_xl_recv_run(struct ctl_cmd_xl_recv *x, int *ret_status)
 {
 	char	*config = NULL, err[256];
 	int	 rc, ex;
 
-	if ((rc = ctl_xl_recv_head(x, &config)) < 0)
+	if ((rc = ctl_cmd_xl_recv_head(x, &config)) < 0)
 		return rc;
 	rc = ctl_xl_guest(config, &x->g, err, sizeof(err));
 	free(config);
@@ -804,13 +807,13 @@ ctl_xl_recv_run(struct ctl_xl_recv *x, int *ret_status)
 	}
 	(void)snprintf(x->incoming, sizeof(x->incoming), "%s%s", x->g.name,
 	    CTL_XL_INCOMING);
-	x->pending = (struct ctl_xl_pending){ x->ctl, x->req, &x->v,
+	x->pending = (struct ctl_cmd_xl_pending){ x->ctl, x->req, &x->v,
 	    x->incoming, 0 };
-	if ((ex = ctl_xl_reserve(x->ctl, x->req, &x->g, &x->v)) != 0)
+	if ((ex = ctl_cmd_xl_reserve(x->ctl, x->req, &x->g, &x->v)) != 0)
 		return -ECANCELED;	/* said */
-	rc = ctl_xl_recv_pump(x);
+	rc = ctl_cmd_xl_recv_pump(x);
 	if (rc == -EPIPE)
-		rc = 0;			/* xl stopped reading: its status says */
+		rc = 0;		/* xl stopped reading: its status says */
 	if (rc < 0)
 		return rc;
 	close(x->child.in_fd);
@@ -819,13 +822,13 @@ ctl_xl_recv_run(struct ctl_xl_recv *x, int *ret_status)
 		*ret_status = x->status;
 		return 0;
 	}
-	return ctl_xl_wait(&x->child, x->deadline_ms, ctl_xl_transfer_soon,
+	return ctl_xl_wait(&x->child, x->deadline_ms, ctl_cmd_xl_transfer_soon,
 	    &x->pending, NULL, ret_status);
 }
 
 /* Say on stderr (stdout is the channel) what was reserved, and for whom. */
 static void
-ctl_xl_received_text(const struct ctl *ctl, const struct ctl_xl_recv *x)
+ctl_cmd_xl_received_text(const struct ctl *ctl, const struct ctl_cmd_xl_recv *x)
 {
 	char	size[32];
 
@@ -842,17 +845,17 @@ ctl_xl_received_text(const struct ctl *ctl, const struct ctl_xl_recv *x)
 }
 
 static int
-ctl_xl_receive(struct ctl *ctl, int ac, char **av)
+ctl_cmd_xl_receive(struct ctl *ctl, int ac, char **av)
 {
-	struct ctl_xl_req	 r;
-	struct ctl_xl_recv	*x;
+	struct ctl_cmd_xl_req	 r;
+	struct ctl_cmd_xl_recv	*x;
 	char			*argv[CTL_XL_ARGS_MAX];
 	int			 ex, rc, st = CTL_EXIT_FAIL;
 
 	if (ctl->ctl_json)
 		return ctl_output_usage(ctl, NULL, "no -j with xl "
 		    "migrate-receive: its stdout is the migration's channel");
-	if ((ex = ctl_xl_parse(ctl, false, ac, av, &r)) != 0)
+	if ((ex = ctl_cmd_xl_parse(ctl, false, ac, av, &r)) != 0)
 		return ex;
 	if (r.range != NULL)
 		return ctl_output_usage(ctl, NULL, "--range is for xl create");
@@ -862,7 +865,7 @@ ctl_xl_receive(struct ctl *ctl, int ac, char **av)
 	x->req = &r;
 	x->deadline_ms = ctl_xl_now_ms() + r.timeout_ms;
 	ctl_xl_catch_signals();
-	ctl_xl_argv(&r, "migrate-receive", NULL, argv);
+	ctl_cmd_xl_argv(&r, "migrate-receive", NULL, argv);
 	/* xl speaks first (its banner on our stdout), then reads */
 	if ((rc = ctl_xl_spawn(argv, true, CTL_XL_OUT_INHERIT,
 	    &x->child)) < 0) {
@@ -871,35 +874,36 @@ ctl_xl_receive(struct ctl *ctl, int ac, char **av)
 		free(x);
 		return ex;
 	}
-	rc = ctl_xl_recv_run(x, &st);
+	rc = ctl_cmd_xl_recv_run(x, &st);
 	if (rc < 0) {
 		if (rc == -ETIMEDOUT || rc == -EINTR)
-			(void)ctl_output_fail(ctl, rc == -EINTR ? "interrupted" :
-			    "timeout", "%s migrate-receive stopped: %s", r.xl,
-			    rc == -EINTR ? "a signal" : "--timeout passed");
+			(void)ctl_output_fail(ctl, rc == -EINTR ?
+			    "interrupted" : "timeout", "%s migrate-receive "
+			    "stopped: %s", r.xl, rc == -EINTR ? "a signal" :
+			    "--timeout passed");
 		else if (rc != -EINVAL && rc != -ECANCELED)
 			(void)ctl_output_fail(ctl, "io_error", "the migration "
 			    "stream: %s", strerror(-rc));
 		ctl_xl_kill(&x->child);
-		st = ctl_xl_ex(rc);
+		st = ctl_cmd_xl_ex(rc);
 	} else if (x->v.made)
-		ctl_xl_received_text(ctl, x);
-	if (ctl_xl_unreserve(ctl, &r, &x->v) != 0 && st == 0)
+		ctl_cmd_xl_received_text(ctl, x);
+	if (ctl_cmd_xl_unreserve(ctl, &r, &x->v) != 0 && st == 0)
 		st = CTL_EXIT_FAIL;
 	free(x->head);
 	free(x);
 	return st;
 }
 
-/* ---- xl ------------------------------------------------------------------- */
+/* ---- xl ------------------------------------------------------------------ */
 
 static int
 ctl_cmd_xl_run(struct ctl *ctl, const struct ctl_args *a)
 {
 	if (strcmp(a->pos[0], "create") == 0)
-		return ctl_xl_create(ctl, a->npos - 1, a->pos + 1);
+		return ctl_cmd_xl_create(ctl, a->npos - 1, a->pos + 1);
 	if (strcmp(a->pos[0], "migrate-receive") == 0)
-		return ctl_xl_receive(ctl, a->npos - 1, a->pos + 1);
+		return ctl_cmd_xl_receive(ctl, a->npos - 1, a->pos + 1);
 	return ctl_output_usage(ctl, NULL, "xl takes create or "
 	    "migrate-receive, not \"%.32s\"", a->pos[0]);
 }

@@ -327,7 +327,7 @@ ctl_xl_signalled(void)
 
 /* In the child: its fds, default signals, then argv. */
 static void
-ctl_xl_exec(char *const argv[], int in, int out, enum ctl_xl_out how)
+ctl_xl_child_exec(char *const argv[], int in, int out, enum ctl_xl_out how)
 {
 	struct sigaction	sa;
 
@@ -373,7 +373,7 @@ ctl_xl_spawn(char *const argv[], bool pipe_in, enum ctl_xl_out how,
 		goto fail;
 	}
 	if (pid == 0)
-		ctl_xl_exec(argv, in[0], out[1], how);
+		ctl_xl_child_exec(argv, in[0], out[1], how);
 	if (in[0] >= 0)
 		close(in[0]);
 	if (out[1] >= 0)

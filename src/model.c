@@ -308,7 +308,7 @@ model_operator_target(struct model *m, struct model_dom *md,
 	    d->target_kib == md->tried_target_kib)
 		return;
 	if (model_set_range(m, md->domid, d->target_kib, d->target_kib) < 0)
-		return;			/* the rule holds; tried again next time */
+		return;		/* the rule holds; tried again next time */
 	md->fixed_by_operator_kib = d->target_kib;
 	md->range_src = MODEL_RANGE_XENSTORE;
 	d->dyn_min_kib = d->dyn_max_kib = d->target_kib;
@@ -808,7 +808,7 @@ model_set_range(struct model *m, int32_t domid, int64_t min_kib,
 		return rc;
 	if ((rc = model_write_kib(m, domid, max_first ? "memory/dynamic-min" :
 	    "memory/dynamic-max", max_first ? min_kib : max_kib)) < 0) {
-		if (md->range_src == MODEL_RANGE_XENSTORE)	/* put it back */
+		if (md->range_src == MODEL_RANGE_XENSTORE)	/* put back */
 			(void)model_write_kib(m, domid, max_first ?
 			    "memory/dynamic-max" : "memory/dynamic-min", old);
 		return rc;

@@ -32,8 +32,8 @@ rpc_domain_reason(struct squeezerd *bd, const struct model_dom *md,
 	if (md != NULL && !md->booted)
 		return "not booted: counted by its initial reservation";
 	if (md != NULL && md->range_src == MODEL_RANGE_NONE && d->can_balloon)
-		return "no dynamic range: fixed at its target (domain.set-range "
-		    "or a guest-range rule gives it one)";
+		return "no dynamic range: fixed at its target "
+		    "(domain.set-range or a guest-range rule gives it one)";
 	return engine_dom_reason(bd->bd_engine, d);
 }
 

@@ -153,7 +153,8 @@ test_rule(void **state)
 	assert_int_equal(model_dom(f->m, 1)->range_src, MODEL_RANGE_RULE);
 	assert_int_equal(d->dyn_min_kib, 524288);
 	assert_int_equal(d->dyn_max_kib, 1572864);
-	assert_null(v = xs_read(f, 1, "memory/dynamic-min"));	/* not written */
+	/* not written */
+	assert_null(v = xs_read(f, 1, "memory/dynamic-min"));
 	/* a range of its own wins; db has one, its rule is not used */
 	assert_int_equal(model_dom(f->m, 2)->range_src, MODEL_RANGE_XENSTORE);
 	/* the floor: 64 MiB */

@@ -103,7 +103,8 @@ test_need(void **state)
 static size_t
 make_head(unsigned char *buf, uint32_t flags, const char *cfg)
 {
-	static const char	magic[32] = "Xen saved domain, xl format\n \0 \r";
+	static const char	magic[32] =
+	    "Xen saved domain, xl format\n \0 \r";
 	uint32_t		v, len = (uint32_t)strlen(cfg) + 1;
 
 	memcpy(buf, magic, 32);
