@@ -268,6 +268,10 @@ e2e-san: build/san/squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    SQUEEZERD=$(CURDIR)/build/san/squeezerd XSD=sim sh tests/e2e/run.sh
+	@$(MAKE) squeezerctl
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    SQUEEZERD=$(CURDIR)/build/san/squeezerd XSD=sim sh tests/e2e/xl.sh
 
 harness: $(HARNESS_BINS) $(HARNESS_CHECKS)
 
