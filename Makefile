@@ -263,12 +263,11 @@ e2e-xl: squeezerd squeezerctl $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
 	@sh tests/e2e/xl.sh
 
 # The same suite with the daemon built under ASan+UBSan (one server: sim).
-e2e-san: build/san/squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
+e2e-san: build/san/squeezerd squeezerctl $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
     $(XC_BALLOON) $(XC_XSINTRO) $(XSD_SIM)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    SQUEEZERD=$(CURDIR)/build/san/squeezerd XSD=sim sh tests/e2e/run.sh
-	@$(MAKE) squeezerctl
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    SQUEEZERD=$(CURDIR)/build/san/squeezerd XSD=sim sh tests/e2e/xl.sh
