@@ -14,8 +14,9 @@
 #       reservation goes to the new domain before the build and is gone
 #       after it; the time against the physical limit of the ballooning
 #   x5  failing creates (a build that fails, a dry run that fails, a
-#       timeout, a guest the host cannot hold): xl's status passed through,
-#       nothing stays reserved, the guests get their memory back
+#       timeout, SIGTERM, a guest the host cannot hold, options refused):
+#       xl's status passed through, nothing stays reserved, the guests get
+#       their memory back
 #   x6  a guest given a range joins the balance (squeezerctl range by name,
 #       xl create --range)
 #   x7  guest-range rules (SIGHUP): a guest without a range is balanced by
@@ -304,6 +305,26 @@ case_create_fails() {
 	p_dom_gone fail1 || bad "a domain 'fail1' is left"
 	note "x5c: stopped after $SQ_MS ms"
 	[ "$SQ_MS" -lt 8000 ] || badr "took $SQ_MS ms, want it stopped at about 2 s"
+	tend
+
+	tcase "x5c'. SIGTERM to squeezerctl while xl create runs: xl stopped, the reservation deleted, exit 143"
+	_c=$(cfg sig1 512)
+	_l0=$(wc -l <"$LOG")
+	XL_DELAY_MS=10000 "$SQUEEZERCTL" -s "$S" xl create --ttl 1h "$_c" \
+	    >"$T/out" 2>"$T/err" &
+	_pid=$!
+	waitfor 20000 eval 'tail -n +"$((_l0 + 1))" "$LOG" | grep -q "KiB for session xl"' ||
+	    bad "no reservation made"
+	sleep 0.5
+	kill -TERM "$_pid"
+	SQ=0
+	wait "$_pid" || SQ=$?
+	REQ="squeezerctl xl create (SIGTERM)"
+	RALL="exit $SQ; err: $(head -c 300 "$T/err")"
+	want_sq 143
+	grep -q 'stopped: signal 15' "$T/err" || badr "no 'stopped: signal 15'"
+	waitfor 3000 p_nres || bad "reservations left: $(rlist | tr '\n' ';')"
+	p_dom_gone sig1 || bad "a domain 'sig1' is left"
 	tend
 
 	tcase "x5d. a guest the host cannot hold: cannot_free, exit 1, xl create never run"
