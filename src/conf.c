@@ -24,7 +24,7 @@ enum conf_type {
 	CONF_GROUP,		/* a group name that exists */
 	CONF_MODE,		/* an octal socket mode */
 	CONF_RANGES,		/* guest-range rules: each line adds */
-	CONF_PATH,		/* an absolute path, or none */
+	CONF_PATH,		/* absolute; max: its size; min 0: "" too */
 };
 
 struct conf_key {
@@ -71,7 +71,7 @@ static const struct conf_key conf_table[] = {
 	KEY("two-phase", CONF_BOOL, two_phase, 0, 1),
 	KEY("uncooperative-after", CONF_DURATION, uncooperative_after_ms, 0,
 	    DAY_MS),
-	KEY("xl-conf", CONF_PATH, xl_conf, 0, 0),
+	KEY("xl-conf", CONF_PATH, xl_conf, 0, CONF_PATH_MAX),
 };
 #define CONF_NKEYS	(sizeof(conf_table) / sizeof(conf_table[0]))
 
@@ -529,24 +529,33 @@ conf_set_ranges(struct conf *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-/* xl-conf: an absolute path, or "none" (or nothing) for no check. */
+/*
+ * A path: absolute, printable, no '#' (a comment), no "//" or "/./" or
+ * "/../", shorter than its buffer; or empty where the key allows it (k->min
+ * 0).
+ */
 static int
-conf_set_path(char *dst, const char *v, char *err, size_t errlen)
+conf_set_path(char *dst, const struct conf_key *k, const char *v, char *err,
+    size_t errlen)
 {
 	const char	*p;
 
-	if (*v == '\0' || strcmp(v, "none") == 0) {
+	if (*v == '\0' && k->min == 0) {
 		dst[0] = '\0';
 		return 0;
 	}
-	for (p = v; *p > ' ' && *p <= '~' && *p != '#'; p++)
-		;
-	if (*v != '/' || *p != '\0' || strlen(v) >= CONF_PATH_MAX) {
-		snprintf(err, errlen, "\"%.64s\" is not an absolute path "
-		    "(printable, no blank or #) or none", v);
+	for (p = v; *p != '\0'; p++)
+		if (!isgraph((unsigned char)*p) || *p == '#')
+			break;
+	if (v[0] != '/' || *p != '\0' || strstr(v, "//") != NULL ||
+	    strstr(v, "/./") != NULL || strstr(v, "/../") != NULL ||
+	    strlen(v) >= (size_t)k->max) {
+		snprintf(err, errlen, "\"%.64s\" is not an absolute path of "
+		    "at most %" PRId64 " printable characters, no '#'%s", v,
+		    k->max - 1, k->min == 0 ? " (or nothing)" : "");
 		return -EINVAL;
 	}
-	snprintf(dst, CONF_PATH_MAX, "%s", v);
+	snprintf(dst, (size_t)k->max, "%s", v);
 	return 0;
 }
 
@@ -666,7 +675,7 @@ conf_set_key(char *base, const struct conf_key *k, const char *v,
 		return conf_set_ranges((struct conf *)(void *)base, v, err,
 		    errlen);
 	case CONF_PATH:
-		return conf_set_path(base + k->off, v, err, errlen);
+		return conf_set_path(base + k->off, k, v, err, errlen);
 	}
 	return -EINVAL;
 }
@@ -821,7 +830,7 @@ conf_write_value(const char *base, const struct conf_key *k, int flags,
 		conf_write_ranges((const struct conf *)(const void *)base, f);
 		break;
 	case CONF_PATH:
-		fputs(base[k->off] != '\0' ? base + k->off : "none", f);
+		fputs(base + k->off, f);
 		break;
 	}
 }

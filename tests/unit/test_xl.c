@@ -205,10 +205,12 @@ test_guest_range(void **state)
 	assert_int_equal(conf_range_floor_kib(1048576), 65536);
 	assert_int_equal(conf_range_floor_kib(16777216), 524288);
 	assert_int_equal(conf_range_floor_kib(16777217), 524289);
-	assert_int_equal(conf_set(&c, "xl-conf", "none", err, sizeof(err)), 0);
+	assert_int_equal(conf_set(&c, "xl-conf", "", err, sizeof(err)), 0);
 	assert_string_equal(c.xl_conf, "");
 	assert_int_equal(conf_set(&c, "xl-conf", "xl.conf", err, sizeof(err)),
 	    -EINVAL);
+	assert_int_equal(conf_set(&c, "xl-conf", "/etc/x#l", err,
+	    sizeof(err)), -EINVAL);
 	/* -nv prints it on one line, and it parses back the same */
 	assert_true((fd = mkstemp(path)) >= 0);
 	assert_non_null(f = fdopen(fd, "w"));
