@@ -65,10 +65,12 @@ CTL_SRC	 = src/squeezerctl.c src/ctl_parse.c src/ctl_cmd.c \
 	   src/ctl_cmd_sim.c src/ctl_top.c src/ctl_progress.c \
 	   src/ctl_output.c src/ctl_output_text.c src/ctl_output_json.c \
 	   src/ctl_fmt.c src/ctl_rpc.c src/resv.c src/backend.c \
-	   src/ctl_plot.c src/ctl_svg.c $(CORE) $(SIMSRC)
+	   src/ctl_plot.c src/ctl_svg.c src/ctl_cmd_xl.c src/ctl_xl.c \
+	   $(CORE) $(SIMSRC)
 RPC_SRC	 = src/rpc_server.c src/rpc_dispatch.c src/json_strict.c \
 	   src/rpc_params.c \
 	   src/rpc_balance.c src/rpc_config_get.c src/rpc_domain_list.c \
+	   src/rpc_domain_set_range.c \
 	   src/rpc_host_status.c src/rpc_login.c src/rpc_migration.c \
 	   src/rpc_metrics.c src/rpc_plan.c src/rpc_policy_set.c \
 	   src/rpc_reservation_cancel.c src/rpc_reservation_delete.c \
@@ -82,7 +84,8 @@ D_SRC	 = src/squeezerd.c src/sdnotify.c src/log.c src/daemon.c \
 	   src/resv.c src/backend.c \
 	   src/backend_sim.c src/backend_xen.c src/xscache.c src/xstore.c \
 	   src/metrics.c src/switch.c src/switch_proto.c src/http.c \
-	   src/bootmem.c src/xmlrpc.c src/xmlrpc_conv.c \
+	   src/bootmem.c src/xmlrpc.c src/xmlrpc_conv.c src/xlconf.c \
+	   src/svc_dom.c \
 	   $(RPC_SRC) \
 	   $(CORE) src/sim.c src/scenario.c
 
@@ -94,7 +97,7 @@ UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_policy_weighted test_policy_pressure test_model_guest \
 	     test_ctl_svg test_metrics test_json_strict test_peercred \
 	     test_lockfile test_switch_proto test_xmlrpc test_op \
-	     test_balancer test_resv test_svc
+	     test_balancer test_resv test_svc test_xl test_model_range
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -107,7 +110,7 @@ HARNESS_CLEAN	=
 
 .PHONY: all check unit scenarios diff rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind deb deb-check metrics-lint completion switch \
-	switch-san
+	switch-san e2e-xl
 
 all: squeezerd squeezerctl
 
@@ -186,6 +189,13 @@ build/san/tests/unit/test_property: $(call sanobj,tests/unit/test_property.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_ctl_parse: $(call sanobj,tests/unit/test_ctl_parse.c \
 	    $(filter-out src/squeezerctl.c,$(CTL_SRC)))
+build/san/tests/unit/test_model_range: $(call sanobj,\
+	    tests/unit/test_model_range.c src/model.c src/resv.c src/xstore.c \
+	    src/backend.c src/backend_sim.c $(CORE) src/sim.c src/scenario.c \
+	    build/sim_default_host.c)
+build/san/tests/unit/test_xl: $(call sanobj,tests/unit/test_xl.c \
+	    src/ctl_xl.c src/xlconf.c src/conf.c src/host.c src/engine.c \
+	    src/op.c $(POLICY_SRC))
 build/san/tests/unit/test_ctl_svg: $(call sanobj,tests/unit/test_ctl_svg.c \
 	    src/ctl_svg.c)
 build/san/tests/unit/test_metrics: $(call sanobj,tests/unit/test_metrics.c \
@@ -218,7 +228,8 @@ build/san/tests/unit/test_resv: $(call sanobj,tests/unit/test_resv.c \
 build/san/tests/unit/test_svc: $(call sanobj,tests/unit/test_svc.c \
 	    tests/fake/log_capture.c src/svc.c src/svc_resv.c src/svc_mig.c \
 	    src/daemon.c src/balancer.c src/model.c src/resv.c src/xstore.c \
-	    src/backend.c src/backend_sim.c src/metrics.c $(CORE) src/sim.c \
+	    src/backend.c src/backend_sim.c src/metrics.c src/xlconf.c $(CORE) \
+	    src/sim.c \
 	    src/scenario.c build/sim_default_host.c)
 build/san/tests/unit/test_model_guest: $(call sanobj,\
 	    tests/unit/test_model_guest.c src/model.c src/resv.c src/xstore.c \
@@ -243,6 +254,7 @@ check: deps
 	$(MAKE) valgrind
 	$(MAKE) harness
 	$(MAKE) e2e
+	$(MAKE) e2e-xl
 	$(MAKE) e2e-san
 	$(MAKE) switch
 	$(MAKE) switch-san
@@ -336,12 +348,21 @@ e2e: squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) $(XC_SHIM) \
 	@sh tests/harness/xc/check-symbols.sh ./squeezerd
 	@sh tests/e2e/run.sh
 
+# Hosts run by xl or libvirt: the stand-in xl (tests/harness/xl/xl),
+# squeezerctl xl and range, the libvirt hook (etc/libvirt-hook-libxl).
+e2e-xl: squeezerd squeezerctl $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
+    $(XC_BALLOON) $(XC_XSINTRO) $(XSD_SIM)
+	@sh tests/e2e/xl.sh
+
 # The same suite with the daemon built under ASan+UBSan (one server: sim).
-e2e-san: build/san/squeezerd $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
+e2e-san: build/san/squeezerd squeezerctl $(RPC_TOOLS) $(E2E_TOOLS) $(XC_LIB) $(XC_XCSIM) \
     $(XC_BALLOON) $(XC_XSINTRO) $(XSD_SIM)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    SQUEEZERD=$(CURDIR)/build/san/squeezerd XSD=sim sh tests/e2e/run.sh
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    SQUEEZERD=$(CURDIR)/build/san/squeezerd XSD=sim sh tests/e2e/xl.sh
 
 # squeezed's drop-in: the daemon serving xapi's message-switch (the double
 # in tests/harness/switch), on both backends; then under ASan+UBSan (sim).
@@ -368,7 +389,8 @@ build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
-	    build/rpc/rpc-bench build/rpc/jget build/xs-react $(HARNESS_BINS)
+	    build/rpc/rpc-bench build/rpc/jget build/xs-react $(HARNESS_BINS) \
+	    $(XC_XSINTRO)
 	@build/squeezer-bench
 	@sh bench/simulate-10k.sh ./squeezerctl
 	@sh bench/rpc-bench.sh
@@ -376,6 +398,7 @@ bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
 	@sh bench/rss.sh
 	@GUESTS=100 sh bench/xen-bench.sh
 	@sh bench/switch-bench.sh
+	@sh bench/xl-create.sh
 
 demo: deps
 	@$(MAKE) all
@@ -433,6 +456,8 @@ install: all
 	done
 	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 etc/bash-completion/squeezerctl $(DESTDIR)$(BASHCOMPDIR)/
+	install -m 0755 etc/libvirt-hook-libxl \
+	    $(DESTDIR)$(EXAMPLESDIR)/libvirt-hooks-libxl
 	[ -e $(DESTDIR)$(SYSCONFDIR)/squeezerd.conf ] || \
 	    install -m 0644 etc/squeezerd.conf $(DESTDIR)$(SYSCONFDIR)/
 
@@ -444,7 +469,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/squeezerd.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/squeezerd.8 \
 	    $(DESTDIR)$(UNITDIR)/squeezerd.service \
-	    $(DESTDIR)$(BASHCOMPDIR)/squeezerctl
+	    $(DESTDIR)$(BASHCOMPDIR)/squeezerctl \
+	    $(DESTDIR)$(EXAMPLESDIR)/libvirt-hooks-libxl
 	for f in $(EXAMPLES); do \
 	    d=$(DESTDIR)$(EXAMPLESDIR)/$${f#*/}; rm -f $${d%.in}; \
 	    [ $$(dirname $$d) = $(DESTDIR)$(EXAMPLESDIR) ] || \

@@ -15,6 +15,20 @@
 #define CONF_SOCKPATH_MAX	108	/* sun_path, with its NUL */
 #define CONF_QUEUE_MAX		128
 #define CONF_PATH_MAX		256
+#define CONF_RANGE_RULES_MAX	16
+#define CONF_RANGE_PATTERN_MAX	64
+#define CONF_RANGE_FLOOR_KIB	65536	/* no dynamic-min below 64 MiB */
+
+/*
+ * A guest-range rule: a guest with no dynamic range of its own whose name
+ * matches pattern (fnmatch(3)) is balanced between min and max, each KiB
+ * or, with its _pct flag, a per cent (1-100) of the guest's static-max.
+ */
+struct conf_range_rule {
+	char	pattern[CONF_RANGE_PATTERN_MAX];
+	int64_t	min, max;
+	bool	min_pct, max_pct;
+};
 
 struct conf {
 	int64_t		host_reserve_kib;
@@ -44,6 +58,9 @@ struct conf {
 	char		queue_name[CONF_QUEUE_MAX];
 	char		boot_time_file[CONF_PATH_MAX];	/* "": not written */
 	char		xmlrpc_socket[CONF_SOCKPATH_MAX];	/* "": none */
+	struct conf_range_rule	guest_range[CONF_RANGE_RULES_MAX];
+	size_t		nguest_range;		/* first match wins */
+	char		xl_conf[CONF_PATH_MAX];	/* "": not checked */
 };
 
 /* squeezerd's defaults: squeezed's constants, 2 MiB granularity. */
@@ -104,5 +121,24 @@ void	conf_fmt_duration(uint64_t ms, char *buf, size_t len);
 
 /* Parse a strictly decimal, non-negative integer no larger than max. */
 int	conf_parse_int(const char *, int64_t max, int64_t *ret);
+
+/*
+ * The lowest dynamic-min a domain of static_max_kib may be given: 64 MiB,
+ * or 1/32 of static-max when that is more (a Linux guest's page array
+ * alone is 1/64 of the memory it may grow to).
+ */
+int64_t	conf_range_floor_kib(int64_t static_max_kib);
+
+/* The first of the n rules whose pattern matches name, or NULL. */
+const struct conf_range_rule	*conf_range_match(
+				    const struct conf_range_rule *, size_t n,
+				    const char *name);
+
+/*
+ * A rule's range for a guest whose static-max is static_max_kib: the
+ * per cents taken of it, then max capped at it and min at max.
+ */
+void	conf_range_resolve(const struct conf_range_rule *,
+	    int64_t static_max_kib, int64_t *ret_min_kib, int64_t *ret_max_kib);
 
 #endif

@@ -42,7 +42,8 @@ struct ctl_args {
 struct ctl_cmd {
 	const char	*name;
 	int		(*run)(struct ctl *, const struct ctl_args *);
-	const char	*opts;		/* the option letters it takes */
+	const char	*opts;		/* the option letters it takes; "-":
+					   its arguments as they are */
 	int		 minpos, maxpos;
 	const char	*usage;		/* its arguments, after its name */
 	const char	*summary;	/* one line, for --help */
@@ -63,6 +64,8 @@ extern const struct ctl_cmd ctl_cmd_mig_in, ctl_cmd_mig_out, ctl_cmd_mig_end;
 extern const struct ctl_cmd ctl_cmd_sim_simulate, ctl_cmd_sim_plot;
 /* ctl_top.c */
 extern const struct ctl_cmd ctl_top_cmd;
+/* ctl_cmd_xl.c: hosts run by xl or libvirt. */
+extern const struct ctl_cmd ctl_cmd_xl_range, ctl_cmd_xl_xl;
 
 struct ctl_progress;
 struct ctl_rpc;
@@ -105,8 +108,18 @@ int	ctl_cmd_bad_value(const struct ctl *, const char *what,
 int	ctl_cmd_size(const struct ctl *, const char *what, const char *s,
 	    int64_t *ret);
 
-/* Parse the domid s into *ret. */
+/*
+ * Parse the domid s into *ret: a number, or the name of exactly one
+ * domain domain.list gives (asked of the daemon).
+ */
 int	ctl_cmd_domid(const struct ctl *, const char *s, int64_t *ret);
+
+/*
+ * Add the domain s to params: "domid" for a number, else "name" for the
+ * daemon to look up (any domain, a paused one not yet built included).
+ */
+int	ctl_cmd_add_domain(const struct ctl *, struct json_object *params,
+	    const char *s);
 
 /* Add the string member key to params when s is set. */
 void	ctl_cmd_add_str(struct json_object *params, const char *key,

@@ -17,6 +17,16 @@
 #include "resv.h"
 
 struct backend_ops;
+struct conf_range_rule;
+
+#define MODEL_NAME_MAX		128	/* a name kept: at most 127 bytes */
+
+/* Where a booted domain's dynamic range comes from. */
+enum model_range_src {
+	MODEL_RANGE_NONE,	/* none: fixed at its target */
+	MODEL_RANGE_XENSTORE,	/* memory/dynamic-min and -max */
+	MODEL_RANGE_RULE,	/* a guest-range rule of the configuration */
+};
 
 /* What the model knows of a domain beyond the engine's view. */
 struct model_dom {
@@ -37,6 +47,19 @@ struct model_dom {
 	int64_t		 pin_kib;	/* migrating: its pinned target, or -1 */
 	const char	*skip_why;	/* a key missing or not a number */
 	bool		 skip_reported;
+	/* /local/domain/N/name: printable ASCII, else "" (unknown) */
+	char		 name[MODEL_NAME_MAX];
+	int64_t		 static_max_kib;	/* memory/static-max, or -1 */
+	enum model_range_src range_src;
+	/* the last memory/target we wrote and tried to write */
+	bool		 has_own_target;
+	int64_t		 own_target_kib, tried_target_kib;
+	/*
+	 * Someone else (xl mem-set) set the target of a guest balanced by a
+	 * rule: it is now fixed there (dynamic-min = dynamic-max = target
+	 * written to xenstore); the daemon says so once.
+	 */
+	int64_t		 fixed_by_operator_kib;	/* -1: no */
 };
 
 struct model_stats {
@@ -60,6 +83,18 @@ void		 model_free(struct model *);
  * dynamic-min never goes under, whatever xenstore says.
  */
 void	model_set_dom0(struct model *, bool include_dom0, int64_t floor_kib);
+
+/* The guest-range rules for domains without a range (copied). */
+void	model_set_rules(struct model *, const struct conf_range_rule *,
+	    size_t n);
+
+/* The first domain called name, and how many are (*ret_n), or NULL. */
+struct model_dom	*model_dom_named(struct model *, const char *name,
+			    size_t *ret_n);
+
+/* Write a domain's memory/dynamic-min and -max (never min > max between). */
+int	model_set_range(struct model *, int32_t domid, int64_t min_kib,
+	    int64_t max_kib);
 
 /* Bring the backend to now_ms and take a fresh snapshot. */
 int	model_refresh(struct model *, uint64_t now_ms);

@@ -54,6 +54,7 @@ struct squeezerd {
 	bool			 bd_stale;	/* something changed since */
 	bool			 bd_check_wanted;	/* not just periodic */
 	struct metrics		 bd_metrics;	/* what no snapshot holds */
+	char			 bd_warning[512];	/* xl.conf; "": none */
 };
 
 /* The daemon's clock (CLOCK_BOOTTIME, ms): the same across restarts. */

@@ -88,6 +88,38 @@ int	svc_resv_login(struct squeezerd *, struct rpc_req *,
 int	svc_resv_query(struct squeezerd *, struct rpc_req *, int64_t domid,
 	    char ret[RESV_NAME_MAX + 1]);
 
+/* ---- svc_dom.c ---------------------------------------------------------- */
+
+/* A domain's dynamic range as domain.set-range wrote it. */
+struct svc_range {
+	int32_t		domid;
+	int64_t		min_kib, max_kib;
+	int64_t		static_max_kib;	/* the limit it was held to */
+};
+
+/*
+ * The domid of the one domain called name (any domain, booted or not, in
+ * the snapshot or not), or invalid_params naming param.
+ */
+int	svc_dom_named(struct squeezerd *, struct rpc_req *, const char *param,
+	    const char *name, int64_t *ret_domid);
+
+/*
+ * Read a method's domain: "domid", or "name" (svc_dom_named), exactly
+ * one of the two.
+ */
+int	svc_dom_param(struct squeezerd *, struct rpc_req *,
+	    struct json_object *params, int64_t *ret_domid);
+
+/*
+ * Give a domain the dynamic range min-max (memory/dynamic-min and -max, as
+ * xapi writes them), then balance: min <= max <= static-max (memory/
+ * static-max, or the host's memory when the domain has none), min at
+ * least conf_range_floor_kib(); dom0 only while the daemon manages it.
+ */
+int	svc_dom_set_range(struct squeezerd *, struct rpc_req *, int64_t domid,
+	    int64_t min_kib, int64_t max_kib, struct svc_range *ret);
+
 /* ---- svc_mig.c ---------------------------------------------------------- */
 
 struct svc_prepared {

@@ -468,7 +468,7 @@ xenb_relevant(const char *path)
 	/* memory/ covers memory/weight; data/ what the policies read */
 	static const char *const keys[] = { "memory/", "control/feature-balloon",
 	    "data/updated", "data/meminfo_free", "data/meminfo_total",
-	    "data/memory-pressure", NULL };
+	    "data/memory-pressure", "name", NULL };
 	const char	*p;
 	size_t		 i;
 

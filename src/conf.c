@@ -1,6 +1,7 @@
 /* conf.c: the squeezerd.conf keyword table and its typed, bounded parsers. */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <grp.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@ enum conf_type {
 	CONF_COUNT,		/* a plain number */
 	CONF_PATH,		/* absolute; max: its size; min 0: "" too */
 	CONF_QUEUE,		/* a message-switch queue name */
+	CONF_RANGES,		/* guest-range rules: each line adds */
 };
 
 struct conf_key {
@@ -56,6 +58,7 @@ static const struct conf_key conf_table[] = {
 	KEY("domain-zero-floor-kib", CONF_KIB, dom0_floor_kib, 0,
 	    HOST_MAX_KIB),
 	KEY("granularity-kib", CONF_KIB, granularity_kib, 1, 1 << 20),
+	KEY("guest-range", CONF_RANGES, guest_range, 0, 0),
 	KEY("host-reserve-kib", CONF_KIB, host_reserve_kib, 0, HOST_MAX_KIB),
 	KEY("inaccuracy-compensation", CONF_BOOL, inaccuracy_compensation, 0, 1),
 	KEY("manage-domain-zero", CONF_BOOL, manage_dom0, 0, 1),
@@ -79,6 +82,7 @@ static const struct conf_key conf_table[] = {
 	KEY("uncooperative-after", CONF_DURATION, uncooperative_after_ms, 0,
 	    DAY_MS),
 	KEY("use-switch", CONF_BOOL, use_switch, 0, 1),
+	KEY("xl-conf", CONF_PATH, xl_conf, 0, CONF_PATH_MAX),
 	KEY("xmlrpc-socket", CONF_PATH, xmlrpc_socket, 0, CONF_SOCKPATH_MAX),
 };
 #define CONF_NKEYS	(sizeof(conf_table) / sizeof(conf_table[0]))
@@ -116,6 +120,7 @@ conf_defaults(struct conf *c)
 	    "org.xen.xapi.memory");
 	snprintf(c->boot_time_file, sizeof(c->boot_time_file), "%s",
 	    "/var/run/nonpersistent/xapi/boot_time_memory");
+	snprintf(c->xl_conf, sizeof(c->xl_conf), "%s", "/etc/xen/xl.conf");
 }
 
 static int
@@ -423,6 +428,129 @@ conf_set_mode(char *dst, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+#define CONF_RANGE_LINE_MAX	2048
+
+/* One bound of a rule: a size, or "N%" of static-max (1-100). */
+static int
+conf_parse_bound(const char *s, int64_t *ret, bool *ret_pct)
+{
+	char	num[8];
+	size_t	n = strlen(s);
+	int64_t	v;
+
+	if (n > 1 && s[n - 1] == '%') {
+		if (n - 1 >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, s, n - 1);
+		num[n - 1] = '\0';
+		if (conf_parse_int(num, 100, &v) < 0 || v < 1)
+			return -EINVAL;
+		*ret_pct = true;
+	} else {
+		if (conf_parse_size(s, HOST_MAX_KIB, &v) < 0 || v < 1)
+			return -EINVAL;
+		*ret_pct = false;
+	}
+	*ret = v;
+	return 0;
+}
+
+/* Is s a pattern a rule takes: printable, no blank, no comma? */
+static bool
+conf_pattern_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n >= CONF_RANGE_PATTERN_MAX)
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s <= ' ' || *s > '~' || *s == ',' || *s == '#')
+			return false;
+	return true;
+}
+
+/* One rule, "PATTERN MIN-MAX" (trimmed), into r. */
+static int
+conf_parse_rule(char *s, struct conf_range_rule *r, char *err, size_t errlen)
+{
+	char	*sp, *bounds, *dash;
+
+	memset(r, 0, sizeof(*r));
+	if ((sp = strpbrk(s, " \t")) == NULL) {
+		snprintf(err, errlen, "\"%.64s\" is not \"PATTERN MIN-MAX\"",
+		    s);
+		return -EINVAL;
+	}
+	*sp = '\0';
+	bounds = sp + 1 + strspn(sp + 1, " \t");
+	if (!conf_pattern_ok(s)) {
+		snprintf(err, errlen, "bad pattern \"%.64s\" (1 to %d "
+		    "printable characters, no blank, comma or #)", s,
+		    CONF_RANGE_PATTERN_MAX - 1);
+		return -EINVAL;
+	}
+	snprintf(r->pattern, sizeof(r->pattern), "%s", s);
+	if ((dash = strchr(bounds, '-')) == NULL)
+		goto bad_bounds;
+	*dash = '\0';
+	if (conf_parse_bound(bounds, &r->min, &r->min_pct) < 0 ||
+	    conf_parse_bound(dash + 1, &r->max, &r->max_pct) < 0)
+		goto bad_bounds;
+	if (r->min_pct == r->max_pct && r->min > r->max) {
+		snprintf(err, errlen, "%s: the minimum is above the maximum",
+		    r->pattern);
+		return -EINVAL;
+	}
+	return 0;
+bad_bounds:
+	snprintf(err, errlen, "%s: the range is not MIN-MAX, each a size "
+	    "(512M, 2G) or a per cent of static-max (50%%)", r->pattern);
+	return -EINVAL;
+}
+
+/*
+ * guest-range: "none" (or nothing) drops every rule; otherwise rules
+ * separated by commas, added after those of earlier lines.
+ */
+static int
+conf_set_ranges(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	struct conf_range_rule	 add[CONF_RANGE_RULES_MAX];
+	char			 line[CONF_RANGE_LINE_MAX], *save = NULL, *tok;
+	char			*e;
+	size_t			 n = 0;
+
+	if (*v == '\0' || strcmp(v, "none") == 0) {
+		memset(c->guest_range, 0, sizeof(c->guest_range));
+		c->nguest_range = 0;
+		return 0;
+	}
+	if (strlen(v) >= sizeof(line)) {
+		snprintf(err, errlen, "too long (at most %d characters)",
+		    CONF_RANGE_LINE_MAX - 1);
+		return -EINVAL;
+	}
+	snprintf(line, sizeof(line), "%s", v);
+	for (tok = strtok_r(line, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		tok += strspn(tok, " \t");
+		for (e = tok + strlen(tok); e > tok && (e[-1] == ' ' ||
+		    e[-1] == '\t'); e--)
+			e[-1] = '\0';
+		if (c->nguest_range + n >= CONF_RANGE_RULES_MAX) {
+			snprintf(err, errlen, "more than %d rules",
+			    CONF_RANGE_RULES_MAX);
+			return -EINVAL;
+		}
+		if (conf_parse_rule(tok, &add[n], err, errlen) < 0)
+			return -EINVAL;
+		n++;
+	}
+	memcpy(&c->guest_range[c->nguest_range], add, n * sizeof(add[0]));
+	c->nguest_range += n;
+	return 0;
+}
+
 /*
  * A path: absolute, printable, no '#' (a comment), no "//" or "/./" or
  * "/../", shorter than its buffer; or empty where the key allows it (k->min
@@ -475,6 +603,62 @@ conf_set_queue(char *dst, const struct conf_key *k, const char *v, char *err,
 	}
 	snprintf(dst, (size_t)k->max, "%s", v);
 	return 0;
+}
+
+int64_t
+conf_range_floor_kib(int64_t static_max_kib)
+{
+	int64_t	share = static_max_kib / 32 + (static_max_kib % 32 != 0);
+
+	return share > CONF_RANGE_FLOOR_KIB ? share : CONF_RANGE_FLOOR_KIB;
+}
+
+const struct conf_range_rule *
+conf_range_match(const struct conf_range_rule *r, size_t n, const char *name)
+{
+	size_t	i;
+
+	if (name == NULL || *name == '\0')
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (fnmatch(r[i].pattern, name, 0) == 0)
+			return &r[i];
+	return NULL;
+}
+
+void
+conf_range_resolve(const struct conf_range_rule *r, int64_t static_max_kib,
+    int64_t *ret_min_kib, int64_t *ret_max_kib)
+{
+	int64_t	min, max;
+
+	min = r->min_pct ? static_max_kib / 100 * r->min +
+	    static_max_kib % 100 * r->min / 100 : r->min;
+	max = r->max_pct ? static_max_kib / 100 * r->max +
+	    static_max_kib % 100 * r->max / 100 : r->max;
+	if (max > static_max_kib)
+		max = static_max_kib;
+	if (min > max)
+		min = max;
+	*ret_min_kib = min;
+	*ret_max_kib = max;
+}
+
+/* Write rule r as "PATTERN MIN-MAX" ("web-* 1G-4G", "* 50%-100%"). */
+static void
+conf_fmt_rule(const struct conf_range_rule *r, char *buf, size_t len)
+{
+	char	lo[32], hi[32];
+
+	if (r->min_pct)
+		(void)snprintf(lo, sizeof(lo), "%" PRId64 "%%", r->min);
+	else
+		conf_fmt_size(r->min, lo, sizeof(lo));
+	if (r->max_pct)
+		(void)snprintf(hi, sizeof(hi), "%" PRId64 "%%", r->max);
+	else
+		conf_fmt_size(r->max, hi, sizeof(hi));
+	(void)snprintf(buf, len, "%s %s-%s", r->pattern, lo, hi);
 }
 
 /* Parse value for key k into the struct at base; message in err. */
@@ -545,6 +729,9 @@ conf_set_key(char *base, const struct conf_key *k, const char *v,
 		return conf_set_path(base + k->off, k, v, err, errlen);
 	case CONF_QUEUE:
 		return conf_set_queue(base + k->off, k, v, err, errlen);
+	case CONF_RANGES:
+		return conf_set_ranges((struct conf *)(void *)base, v, err,
+		    errlen);
 	}
 	return -EINVAL;
 }
@@ -645,6 +832,21 @@ out:
 	return rc;
 }
 
+/* The guest-range rules on one line, "none" when there are none. */
+static void
+conf_write_ranges(const struct conf *c, FILE *f)
+{
+	char	buf[CONF_RANGE_PATTERN_MAX + 64];
+	size_t	i;
+
+	if (c->nguest_range == 0)
+		fputs("none", f);
+	for (i = 0; i < c->nguest_range; i++) {
+		conf_fmt_rule(&c->guest_range[i], buf, sizeof(buf));
+		fprintf(f, "%s%s", i > 0 ? ", " : "", buf);
+	}
+}
+
 /* Print the value of key k of the configuration at base. */
 static void
 conf_write_value(const char *base, const struct conf_key *k, int flags,
@@ -685,6 +887,9 @@ conf_write_value(const char *base, const struct conf_key *k, int flags,
 	case CONF_MODE:
 		memcpy(&mode, base + k->off, sizeof(mode));
 		fprintf(f, "%04o", mode);
+		break;
+	case CONF_RANGES:
+		conf_write_ranges((const struct conf *)(const void *)base, f);
 		break;
 	}
 }

@@ -2,6 +2,7 @@
  * ctl_cmd.c: what squeezerctl's commands share: calling the daemon and
  * showing the result or the failure, and the arguments several take.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -105,12 +106,62 @@ ctl_cmd_size(const struct ctl *ctl, const char *what, const char *s,
 	return CTL_EXIT_OK;
 }
 
+/* The domid of the one domain named name, as domain.list says. */
+static int
+ctl_cmd_domid_named(const struct ctl *ctl, const char *name, int64_t *ret)
+{
+	struct json_object	*list = NULL, *d;
+	size_t			 i, n = 0, found = 0;
+	int64_t			 domid = -1;
+	int			 ex;
+
+	if ((ex = ctl_cmd_fetch(ctl, "domain.list", NULL, NULL, &list)) != 0)
+		return ex;
+	if (json_object_is_type(list, json_type_array))
+		n = json_object_array_length(list);
+	for (i = 0; i < n; i++) {
+		d = json_object_array_get_idx(list, i);
+		if (strcmp(ctl_output_str(d, "name"), name) == 0 &&
+		    ctl_output_int(d, "domid", &domid))
+			found++;
+	}
+	json_object_put(list);
+	if (found == 0)
+		return ctl_output_fail(ctl, "unknown_domain", "no domain named "
+		    "\"%.64s\" (give a domid, or a name \"squeezerctl "
+		    "domains\" shows)", name);
+	if (found > 1)
+		return ctl_output_fail(ctl, "ambiguous_domain", "%zu domains "
+		    "are named \"%.64s\": give the domid", found, name);
+	*ret = domid;
+	return CTL_EXIT_OK;
+}
+
 int
 ctl_cmd_domid(const struct ctl *ctl, const char *s, int64_t *ret)
 {
+	if (*s != '\0' && !isdigit((unsigned char)*s))
+		return ctl_cmd_domid_named(ctl, s, ret);
 	if (conf_parse_int(s, CTL_CMD_DOMID_MAX, ret) < 0)
 		return ctl_cmd_bad_value(ctl, "domid", s,
 		    "not an integer from 0 to 32751");
+	return CTL_EXIT_OK;
+}
+
+int
+ctl_cmd_add_domain(const struct ctl *ctl, struct json_object *params,
+    const char *s)
+{
+	int64_t	domid;
+	int	ex;
+
+	if (*s != '\0' && !isdigit((unsigned char)*s)) {
+		ctl_cmd_add_str(params, "name", s);
+		return CTL_EXIT_OK;
+	}
+	if ((ex = ctl_cmd_domid(ctl, s, &domid)) != 0)
+		return ex;
+	ctl_cmd_add_int(params, "domid", domid);
 	return CTL_EXIT_OK;
 }
 

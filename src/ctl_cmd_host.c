@@ -17,6 +17,7 @@
 #include "ctl_progress.h"
 
 #define CTL_HOST_CELL_MAX	128
+#define CTL_HOST_LINE_MAX	1024
 #define NITEMS(a)		(sizeof(a) / sizeof((a)[0]))
 
 void
@@ -43,9 +44,19 @@ ctl_cmd_host_status_text(const struct ctl *ctl, struct json_object *r)
 		{ "TOTAL", "total-kib", CTL_COL_SIZE, NULL, false },
 		{ "FREE", "free-kib", CTL_COL_SIZE, NULL, false },
 	};
-	struct json_object	*n;
+	struct json_object	*n, *w;
+	char			 line[CTL_HOST_LINE_MAX];
+	size_t			 i;
 
 	ctl_output_text_summary(ctl, lines, NITEMS(lines), r);
+	if (json_object_object_get_ex(r, "warnings", &w) &&
+	    json_object_is_type(w, json_type_array))
+		for (i = 0; i < json_object_array_length(w); i++) {
+			ctl_fmt_clean(json_object_get_string(
+			    json_object_array_get_idx(w, i)), line,
+			    sizeof(line));
+			printf("warning: %s\n", line);
+		}
 	if (json_object_object_get_ex(r, "nodes", &n) &&
 	    json_object_is_type(n, json_type_array)) {
 		printf("\n");		/* per NUMA node (Xen backend) */

@@ -239,27 +239,26 @@ ctl_cmd_resv_transfer_text(const struct ctl *ctl, struct json_object *r)
 static int
 ctl_cmd_resv_transfer_run(struct ctl *ctl, const struct ctl_args *a)
 {
-	struct json_object	*params;
-	int64_t			 domid;
+	struct json_object	*params = ctl_cmd_session_params(a);
 	int			 ex;
 
-	if ((ex = ctl_cmd_domid(ctl, a->pos[1], &domid)) != 0)
+	if ((ex = ctl_cmd_add_domain(ctl, params, a->pos[1])) != 0) {
+		json_object_put(params);
 		return ex;
-	params = ctl_cmd_session_params(a);
+	}
 	ctl_cmd_add_str(params, "id", a->pos[0]);
-	ctl_cmd_add_int(params, "domid", domid);
 	return ctl_cmd_exec(ctl, "reservation.transfer", params,
 	    ctl_cmd_resv_transfer_text);
 }
 
 const struct ctl_cmd ctl_cmd_resv_transfer = {
 	"transfer", ctl_cmd_resv_transfer_run, "S", 2, 2,
-	"ID DOMID [--session S]",
+	"ID DOMID|NAME [--session S]",
 	"hand a reservation to a domain",
-	"Hand reservation ID to domain DOMID (0 to 32751), as a toolstack\n"
-	"does once it has created the domain: the daemon writes the\n"
-	"domain's memory/initial-reservation and memory/reservation-id, and\n"
-	"raises its maxmem.\n",
+	"Hand reservation ID to domain DOMID (0 to 32751), or to the domain\n"
+	"called NAME, as a toolstack does once it has created the domain:\n"
+	"the daemon writes the domain's memory/initial-reservation and\n"
+	"memory/reservation-id, and raises its maxmem.\n",
 };
 
 static void

@@ -36,6 +36,8 @@ static const struct ctl_cmd *const ctl_parse_cmds[] = {
 	&ctl_cmd_mig_in,
 	&ctl_cmd_mig_out,
 	&ctl_cmd_mig_end,
+	&ctl_cmd_xl_range,
+	&ctl_cmd_xl_xl,
 	&ctl_cmd_host_balance,
 	&ctl_cmd_host_plan,
 	&ctl_cmd_host_policy,
@@ -270,14 +272,41 @@ ctl_parse_bad_opt(const struct ctl *ctl, const struct ctl_cmd *cmd,
 	    cmd->name, name);
 }
 
+/* The arguments from optind on: as many as cmd takes? */
+static int
+ctl_parse_count(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
+    char **argv, struct ctl_args *a)
+{
+	char	usage[CTL_PARSE_LINE_MAX];
+
+	a->pos = argv + optind;
+	a->npos = argc - optind;
+	if (a->npos < cmd->minpos || a->npos > cmd->maxpos) {
+		ctl_parse_usage_line(cmd, usage, sizeof(usage));
+		return ctl_output_usage(ctl, usage, "%s arguments",
+		    a->npos < cmd->minpos ? "missing" : "too many");
+	}
+	return 0;
+}
+
 int
 ctl_parse_args(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
     char **argv, struct ctl_args *ret)
 {
 	struct ctl_args	a = { 0 };
-	char		usage[CTL_PARSE_LINE_MAX];
-	int		ch;
+	int		ch, rc;
 
+	if (cmd->opts[0] == '-') {	/* it reads its own options */
+		if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0)) {
+			ctl_parse_cmd_help(stdout, cmd);
+			return -1;
+		}
+		optind = 1;
+		if ((rc = ctl_parse_count(ctl, cmd, argc, argv, &a)) == 0)
+			*ret = a;
+		return rc;
+	}
 	optind = 0;	/* glibc: start over, permuting, unlike main's "+" */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, CTL_PARSE_SHORTOPTS,
@@ -290,15 +319,9 @@ ctl_parse_args(const struct ctl *ctl, const struct ctl_cmd *cmd, int argc,
 			return ctl_parse_bad_opt(ctl, cmd, argv, ch);
 		ctl_parse_store(&a, ch, optarg);
 	}
-	a.pos = argv + optind;
-	a.npos = argc - optind;
-	if (a.npos < cmd->minpos || a.npos > cmd->maxpos) {
-		ctl_parse_usage_line(cmd, usage, sizeof(usage));
-		return ctl_output_usage(ctl, usage, "%s arguments",
-		    a.npos < cmd->minpos ? "missing" : "too many");
-	}
-	*ret = a;
-	return 0;
+	if ((rc = ctl_parse_count(ctl, cmd, argc, argv, &a)) == 0)
+		*ret = a;
+	return rc;
 }
 
 /* help [COMMAND]: the summary, or one command's help. */

@@ -24,6 +24,7 @@
 #include "model.h"
 #include "resv.h"
 #include "squeezerd.h"
+#include "xlconf.h"
 
 #define DAEMON_CHECK_SOON_MS	20	/* coalesces bursts of changes */
 
@@ -398,6 +399,20 @@ daemon_expire_cb(evutil_socket_t fd, short what, void *arg)
 	(void)daemon_refresh(arg, true);
 }
 
+/* Say once that someone else's target fixed a guest (model_range). */
+static void
+daemon_fixed(struct model_dom *md)
+{
+	if (md->fixed_by_operator_kib < 0)
+		return;
+	log_info("domain %" PRId32 "%s%s%s: memory/target set to %" PRId64
+	    " KiB by someone else (xl mem-set?): fixed there, its guest-range "
+	    "rule no longer applies (squeezerctl range sets a range again)",
+	    md->domid, md->name[0] != '\0' ? " (" : "", md->name,
+	    md->name[0] != '\0' ? ")" : "", md->fixed_by_operator_kib);
+	md->fixed_by_operator_kib = -1;
+}
+
 /* Tell the guest about its uncooperative flag; log unreadable values once. */
 static void
 daemon_flags(struct squeezerd *bd)
@@ -417,6 +432,7 @@ daemon_flags(struct squeezerd *bd)
 	}
 	md = model_doms(bd->bd_model, &n);
 	for (i = 0; i < n; i++) {
+		daemon_fixed(&md[i]);
 		if (md[i].skip_why == NULL) {
 			md[i].skip_reported = false;
 			continue;
@@ -660,6 +676,30 @@ daemon_dom0(struct squeezerd *bd)
 	bd->bd_stale = true;
 }
 
+/*
+ * Guests without a range of their own: the configuration's rules; and
+ * whether xl may balloon the dom0 we manage (a warning, logged at start
+ * and at each reload, and shown by host.status).
+ */
+static void
+daemon_guests(struct squeezerd *bd)
+{
+	enum xlconf_autoballoon	ab = XLCONF_AB_AUTO;
+	int			rc;
+
+	model_set_rules(bd->bd_model, bd->bd_conf.guest_range,
+	    bd->bd_conf.nguest_range);
+	bd->bd_warning[0] = '\0';
+	if (!bd->bd_conf.manage_dom0 || (bd->bd_be->flags &
+	    BACKEND_DOM0_GUEST) || bd->bd_conf.xl_conf[0] == '\0')
+		return;
+	rc = xlconf_autoballoon(bd->bd_conf.xl_conf, &ab);
+	xlconf_warning(bd->bd_conf.xl_conf, rc, ab, bd->bd_warning,
+	    sizeof(bd->bd_warning));
+	if (bd->bd_warning[0] != '\0')
+		log_warnx("%s", bd->bd_warning);
+}
+
 int
 daemon_set_conf(struct squeezerd *bd, const struct conf *c)
 {
@@ -677,6 +717,7 @@ daemon_set_conf(struct squeezerd *bd, const struct conf *c)
 		bal_set_conf(bd->bd_bal, &ec, c->poll_interval_ms);
 	if (bd->bd_model != NULL) {
 		daemon_dom0(bd);
+		daemon_guests(bd);
 		daemon_changed(bd);
 		evtimer_del(bd->bd_ev_check);
 		daemon_check_later(bd);
@@ -738,6 +779,7 @@ daemon_open(struct squeezerd *bd)
 		return -ENOMEM;
 	bal_set_conf(bd->bd_bal, &bd->bd_ec, bd->bd_conf.poll_interval_ms);
 	daemon_dom0(bd);
+	daemon_guests(bd);
 	if ((rc = daemon_refresh(bd, true)) < 0)
 		return rc;
 	daemon_watch_arm(bd);

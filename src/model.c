@@ -35,6 +35,8 @@ struct model {
 	bool			 stale;	/* the record changed since the read */
 	bool			 lost;	/* the store went away mid-read */
 	int64_t			 dom0_floor_kib;
+	struct conf_range_rule	 rules[CONF_RANGE_RULES_MAX];
+	size_t			 nrules;
 };
 
 /* A domain's view while it is being read. */
@@ -61,6 +63,15 @@ model_set_dom0(struct model *m, bool include_dom0, int64_t floor_kib)
 {
 	m->include_dom0 = include_dom0;
 	m->dom0_floor_kib = floor_kib;
+}
+
+void
+model_set_rules(struct model *m, const struct conf_range_rule *r, size_t n)
+{
+	if (n > CONF_RANGE_RULES_MAX)
+		n = CONF_RANGE_RULES_MAX;
+	memcpy(m->rules, r, n * sizeof(*r));
+	m->nrules = n;
 }
 
 void
@@ -122,6 +133,35 @@ model_read_int(struct model *m, int32_t domid, const char *key, int64_t min,
 		return -EINVAL;
 	*ret = neg ? -x : x;
 	return 0;
+}
+
+/*
+ * The domain's name and static-max.  The toolstack writes both where the
+ * guest cannot; a name that is not printable ASCII is left unknown all the
+ * same, so nothing downstream (logs, JSON, a terminal) sees odd bytes.
+ */
+static void
+model_name(struct model *m, struct model_dom *md)
+{
+	char		 path[128], *v;
+	const char	*p;
+	int		 rc;
+
+	md->name[0] = '\0';
+	if (model_read_int(m, md->domid, "memory/static-max", 0, HOST_MAX_KIB,
+	    &md->static_max_kib) < 0)
+		md->static_max_kib = -1;
+	if (model_path(path, sizeof(path), md->domid, "name") < 0)
+		return;
+	if ((rc = m->be->read(m->ctx, path, &v)) < 0) {
+		m->lost |= rc == -EPIPE;
+		return;
+	}
+	for (p = v; *p >= ' ' && *p <= '~'; p++)
+		;
+	if (*p == '\0' && p > v && (size_t)(p - v) < sizeof(md->name))
+		memcpy(md->name, v, (size_t)(p - v) + 1);
+	free(v);
 }
 
 /* The xen offset of a domain type (squeezed's xen_max_offset_kib). */
@@ -255,6 +295,63 @@ model_guest(struct model *m, struct model_dom *md, struct hv_domain *d)
 	free(v);
 }
 
+/*
+ * A guest balanced by a rule whose target someone else set (xl mem-set):
+ * fixed there from now on, in xenstore, so it lasts and shows.
+ */
+static void
+model_operator_target(struct model *m, struct model_dom *md,
+    struct hv_domain *d)
+{
+	if (md->range_src != MODEL_RANGE_RULE || !md->has_own_target ||
+	    d->target_kib == md->own_target_kib ||
+	    d->target_kib == md->tried_target_kib)
+		return;
+	if (model_set_range(m, md->domid, d->target_kib, d->target_kib) < 0)
+		return;		/* the rule holds; tried again next time */
+	md->fixed_by_operator_kib = d->target_kib;
+	md->range_src = MODEL_RANGE_XENSTORE;
+	d->dyn_min_kib = d->dyn_max_kib = d->target_kib;
+}
+
+/*
+ * Its dynamic range: xenstore's keys; or with neither key, the first
+ * guest-range rule its name matches (within static-max, not under the
+ * floor); or none, fixed at its target.
+ */
+static void
+model_range(struct model *m, struct model_dom *md, struct hv_domain *d)
+{
+	const struct conf_range_rule	*r;
+	int64_t				 floor;
+	int				 rmin, rmax;
+
+	rmin = model_read_int(m, md->domid, "memory/dynamic-min", 0,
+	    HOST_MAX_KIB, &d->dyn_min_kib);
+	rmax = model_read_int(m, md->domid, "memory/dynamic-max", 0,
+	    HOST_MAX_KIB, &d->dyn_max_kib);
+	md->range_src = MODEL_RANGE_XENSTORE;
+	if (rmin == 0 && rmax == 0 && d->dyn_min_kib <= d->dyn_max_kib)
+		return;
+	md->range_src = MODEL_RANGE_NONE;
+	d->dyn_min_kib = d->dyn_max_kib = d->target_kib;
+	if (rmin != -ENOENT || rmax != -ENOENT || md->domid == 0 ||
+	    md->static_max_kib <= 0 || (r = conf_range_match(m->rules,
+	    m->nrules, md->name)) == NULL)
+		return;
+	conf_range_resolve(r, md->static_max_kib, &d->dyn_min_kib,
+	    &d->dyn_max_kib);
+	floor = conf_range_floor_kib(md->static_max_kib);
+	if (floor > md->static_max_kib)
+		floor = md->static_max_kib;	/* a tiny guest: fixed */
+	if (d->dyn_max_kib < floor)
+		d->dyn_max_kib = floor;
+	if (d->dyn_min_kib < floor)
+		d->dyn_min_kib = floor;
+	md->range_src = MODEL_RANGE_RULE;
+	model_operator_target(m, md, d);
+}
+
 /* A booted domain: its target and dynamic range. */
 static int
 model_booted(struct model *m, struct model_dom *md, struct hv_domain *d)
@@ -267,12 +364,7 @@ model_booted(struct model *m, struct model_dom *md, struct hv_domain *d)
 			md->skip_why = "memory/target";
 		return rc;
 	}
-	if (model_read_int(m, md->domid, "memory/dynamic-min", 0,
-	    HOST_MAX_KIB, &d->dyn_min_kib) < 0 ||
-	    model_read_int(m, md->domid, "memory/dynamic-max", 0,
-	    HOST_MAX_KIB, &d->dyn_max_kib) < 0 ||
-	    d->dyn_min_kib > d->dyn_max_kib)
-		d->dyn_min_kib = d->dyn_max_kib = d->target_kib;
+	model_range(m, md, d);
 	if (md->domid == 0 && d->dyn_min_kib < m->dom0_floor_kib) {
 		d->dyn_min_kib = m->dom0_floor_kib;	/* dom0's floor */
 		if (d->dyn_max_kib < d->dyn_min_kib)
@@ -293,6 +385,8 @@ model_read_dom(struct model *m, struct model_dom *md,
 	int	rc;
 
 	md->skip_why = NULL;
+	md->range_src = MODEL_RANGE_NONE;
+	model_name(m, md);
 	model_type(m, md, di);
 	md->raw_max_kib = di->max_kib;
 	md->claim_kib = di->claim_kib;
@@ -337,8 +431,11 @@ model_carry(struct model_dom *nmd, const struct backend_dominfo *di,
 			j++;
 		if (j < nold && old[j].domid == di[i].domid)
 			nmd[i] = old[j];
-		else
+		else {
 			memset(&nmd[i], 0, sizeof(nmd[i]));
+			nmd[i].static_max_kib = -1;
+			nmd[i].fixed_by_operator_kib = -1;
+		}
 		nmd[i].domid = di[i].domid;
 		nmd[i].in_snapshot = false;
 	}
@@ -561,6 +658,22 @@ model_dom(struct model *m, int32_t domid)
 	return NULL;
 }
 
+struct model_dom *
+model_dom_named(struct model *m, const char *name, size_t *ret_n)
+{
+	struct model_dom	*first = NULL;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < m->nmd && name[0] != '\0'; i++)
+		if (strcmp(m->md[i].name, name) == 0) {
+			if (first == NULL)
+				first = &m->md[i];
+			n++;
+		}
+	*ret_n = n;
+	return first;
+}
+
 static struct hv_domain *
 model_snap_dom(struct model *m, int32_t domid)
 {
@@ -600,12 +713,20 @@ model_apply_target(void *ctx, int32_t domid, int64_t kib)
 	char			 path[128], val[32];
 	int			 rc;
 
+	struct model_dom	*md = model_dom(m, domid);
+
 	if (d != NULL && d->target_kib == kib)
 		return 0;		/* skip identical writes */
 	snprintf(val, sizeof(val), "%" PRId64, kib);
 	(void)model_path(path, sizeof(path), domid, "memory/target");
+	if (md != NULL)
+		md->tried_target_kib = kib;
 	if ((rc = m->be->write(m->ctx, path, val)) < 0)
 		return rc;
+	if (md != NULL) {
+		md->has_own_target = true;
+		md->own_target_kib = kib;
+	}
 	if (d != NULL)
 		d->target_kib = kib;
 	return 0;
@@ -650,6 +771,52 @@ model_set_uncooperative(struct model *m, int32_t domid, bool flag)
 	if (rc < 0)
 		return rc;
 	md->uncooperative = flag;
+	return 0;
+}
+
+/* Write one KiB value under a domain's directory. */
+static int
+model_write_kib(struct model *m, int32_t domid, const char *key, int64_t kib)
+{
+	char	path[128], val[32];
+	int	rc;
+
+	if ((rc = model_path(path, sizeof(path), domid, key)) < 0)
+		return rc;
+	snprintf(val, sizeof(val), "%" PRId64, kib);
+	return m->be->write(m->ctx, path, val);
+}
+
+int
+model_set_range(struct model *m, int32_t domid, int64_t min_kib,
+    int64_t max_kib)
+{
+	struct model_dom	*md = model_dom(m, domid);
+	int64_t			 old;
+	bool			 max_first;
+	int			 rc;
+
+	if (md == NULL)
+		return -ESRCH;
+	if (min_kib < 0 || min_kib > max_kib || max_kib > HOST_MAX_KIB)
+		return -EINVAL;
+	/* whichever order keeps min <= max in the store at every moment */
+	max_first = min_kib > md->dyn_max_kib;
+	old = max_first ? md->dyn_max_kib : md->dyn_min_kib;
+	if ((rc = model_write_kib(m, domid, max_first ? "memory/dynamic-max" :
+	    "memory/dynamic-min", max_first ? max_kib : min_kib)) < 0)
+		return rc;
+	if ((rc = model_write_kib(m, domid, max_first ? "memory/dynamic-min" :
+	    "memory/dynamic-max", max_first ? min_kib : max_kib)) < 0) {
+		if (md->range_src == MODEL_RANGE_XENSTORE)	/* put back */
+			(void)model_write_kib(m, domid, max_first ?
+			    "memory/dynamic-max" : "memory/dynamic-min", old);
+		return rc;
+	}
+	md->dyn_min_kib = min_kib;
+	md->dyn_max_kib = max_kib;
+	md->range_src = MODEL_RANGE_XENSTORE;
+	m->stale = true;
 	return 0;
 }
 

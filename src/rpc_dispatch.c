@@ -20,6 +20,7 @@
 
 extern const struct rpc_method rpc_host_status_method;
 extern const struct rpc_method rpc_domain_list_method;
+extern const struct rpc_method rpc_domain_set_range_method;
 extern const struct rpc_method rpc_reserve_method;
 extern const struct rpc_method rpc_reservation_transfer_method;
 extern const struct rpc_method rpc_reservation_cancel_method;
@@ -48,6 +49,7 @@ static const struct rpc_method *const rpc_native_methods[] = {
 	&rpc_balance_method,
 	&rpc_config_get_method,
 	&rpc_domain_list_method,
+	&rpc_domain_set_range_method,
 	&rpc_host_status_method,
 	&rpc_login_method,
 	&rpc_metrics_method,

@@ -15,6 +15,28 @@ rpc_add_kib(struct json_object *o, const char *k, int64_t v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
+static const char *const rpc_range_src[] = {
+	[MODEL_RANGE_NONE] = "none",
+	[MODEL_RANGE_XENSTORE] = "xenstore",
+	[MODEL_RANGE_RULE] = "rule",
+};
+
+/* Why the domain is where it is, in words. */
+static const char *
+rpc_domain_reason(struct squeezerd *bd, const struct model_dom *md,
+    const struct hv_domain *d)
+{
+	if (md != NULL && md->pin_kib >= 0)
+		return "migrating: pinned at the target migration.prepare "
+		    "gave it";
+	if (md != NULL && !md->booted)
+		return "not booted: counted by its initial reservation";
+	if (md != NULL && md->range_src == MODEL_RANGE_NONE && d->can_balloon)
+		return "no dynamic range: fixed at its target "
+		    "(domain.set-range or a guest-range rule gives it one)";
+	return engine_dom_reason(bd->bd_engine, d);
+}
+
 static struct json_object *
 rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 {
@@ -24,6 +46,9 @@ rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 				    d->domid);
 
 	json_object_object_add(o, "domid", json_object_new_int(d->domid));
+	if (md != NULL && md->name[0] != '\0')
+		json_object_object_add(o, "name",
+		    json_object_new_string(md->name));
 	rpc_add_kib(o, "dynamic-min-kib", md != NULL ? md->dyn_min_kib :
 	    d->dyn_min_kib);
 	rpc_add_kib(o, "dynamic-max-kib", md != NULL ? md->dyn_max_kib :
@@ -38,10 +63,12 @@ rpc_domain_json(struct squeezerd *bd, const struct hv_domain *d)
 	json_object_object_add(o, "state", json_object_new_string(
 	    engine_dom_state_name(engine_dom_state(bd->bd_engine, d))));
 	json_object_object_add(o, "reason", json_object_new_string(
-	    md != NULL && md->pin_kib >= 0 ? "migrating: pinned at the "
-	    "target migration.prepare gave it" : md != NULL && !md->booted ?
-	    "not booted: counted by its initial reservation" :
-	    engine_dom_reason(bd->bd_engine, d)));
+	    rpc_domain_reason(bd, md, d)));
+	if (md != NULL && md->booted)
+		json_object_object_add(o, "range-source",
+		    json_object_new_string(rpc_range_src[md->range_src]));
+	if (md != NULL && md->static_max_kib >= 0)
+		rpc_add_kib(o, "static-max-kib", md->static_max_kib);
 	if (md != NULL && md->pin_kib >= 0)
 		rpc_add_kib(o, "migrating-kib", md->pin_kib);
 	if (md != NULL && md->initial_kib >= 0)

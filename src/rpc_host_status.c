@@ -46,7 +46,7 @@ rpc_host_status_exec(struct squeezerd *bd, struct rpc_req *req,
 	static const char *const none[] = { NULL };
 	const struct host_snapshot	*s;
 	const struct model_stats	*st;
-	struct json_object		*o;
+	struct json_object		*o, *a;
 
 	if (rpc_params_only(req, params, none) < 0)
 		return RPC_FAILED;
@@ -73,6 +73,10 @@ rpc_host_status_exec(struct squeezerd *bd, struct rpc_req *req,
 	    json_object_new_string(bd->bd_ec.policy->name));
 	json_object_object_add(o, "backend",
 	    json_object_new_string(bd->bd_be->name));
+	json_object_object_add(o, "warnings", a = json_object_new_array());
+	if (bd->bd_warning[0] != '\0')
+		json_object_array_add(a, json_object_new_string(
+		    bd->bd_warning));
 	rpc_nodes(bd, o);
 	*ret = o;
 	return 0;

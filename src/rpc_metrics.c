@@ -72,30 +72,26 @@ rpc_metrics_host(struct squeezerd *bd, FILE *f)
 }
 
 /*
- * The labels of each domain of the snapshot: its domid, and its name from
- * /local/domain/N/name (the toolstack's; empty when there is none or it
- * cannot be read), escaped.  A calloc'd array, one entry per domain.
+ * The labels of each domain of the snapshot: its domid, and its name (the
+ * model's, read from the toolstack's /local/domain/N/name; empty when there
+ * is none), escaped.  A calloc'd array, one entry per domain.
  */
 static struct rpc_metrics_dom *
 rpc_metrics_labels(struct squeezerd *bd)
 {
 	const struct host_snapshot	*s = model_snapshot(bd->bd_model);
+	const struct model_dom		*md;
 	struct rpc_metrics_dom		*l;
-	char				 path[64], esc[METRICS_LABEL_BUFLEN];
-	char				*name;
+	char				 esc[METRICS_LABEL_BUFLEN];
 	size_t				 i;
 
 	if ((l = calloc(s->ndoms + 1, sizeof(*l))) == NULL)
 		return NULL;
 	for (i = 0; i < s->ndoms; i++) {
 		esc[0] = '\0';
-		snprintf(path, sizeof(path), "/local/domain/%" PRId32 "/name",
-		    s->doms[i].domid);
-		if (s->doms[i].domid >= 0 &&
-		    bd->bd_be->read(bd->bd_be_ctx, path, &name) == 0) {
-			metrics_label_escape(name, esc, sizeof(esc));
-			free(name);
-		}
+		md = model_dom(bd->bd_model, s->doms[i].domid);
+		if (md != NULL)
+			metrics_label_escape(md->name, esc, sizeof(esc));
 		snprintf(l[i].labels, sizeof(l[i].labels), "domid=\"%" PRId32
 		    "\",name=\"%s\"", s->doms[i].domid, esc);
 	}

@@ -9,16 +9,16 @@ static int
 rpc_reservation_transfer_exec(struct squeezerd *bd, struct rpc_req *req,
     struct json_object *params, struct json_object **ret)
 {
-	static const char *const names[] = { "id", "domid", "session", NULL };
+	static const char *const names[] = { "id", "domid", "name", "session",
+	    NULL };
 	const char	*id = NULL, *session = NULL;
 	struct resv	 r;
 	int64_t		 domid = 0;
 
 	if (rpc_params_only(req, params, names) < 0 ||
 	    rpc_param_str(req, params, "id", true, &id) < 0 ||
-	    rpc_param_int(req, params, "domid", true, 0, HOST_MAX_DOMID,
-	    &domid, NULL) < 0 ||
 	    rpc_param_str(req, params, "session", false, &session) < 0 ||
+	    svc_dom_param(bd, req, params, &domid) < 0 ||
 	    svc_resv_transfer(bd, req, session, id, domid, &r) < 0)
 		return RPC_FAILED;
 	*ret = json_object_new_object();
@@ -30,7 +30,7 @@ rpc_reservation_transfer_exec(struct squeezerd *bd, struct rpc_req *req,
 
 const struct rpc_method rpc_reservation_transfer_method = {
 	.name	= "reservation.transfer",
-	.params	= "{\"id\", \"domid\"; \"session\"}",
+	.params	= "{\"id\", \"domid\" or \"name\"; \"session\"}",
 	.flags	= RPC_MUTATES,
 	.exec	= rpc_reservation_transfer_exec,
 };

@@ -117,7 +117,7 @@ cleanup() {
 		wait "$p" 2>/dev/null
 	done
 	if [ "$nfail" -ne 0 ] || [ "${KEEP:-0}" = 1 ]; then
-		echo "e2e ($XSD): logs kept in $T"
+		echo "${E2E_NAME:-e2e} ($XSD): logs kept in $T"
 	else
 		rm -rf "$T"
 	fi
@@ -1579,6 +1579,47 @@ case_linkage() {
 	tend
 }
 
+# e2e_finish: the daemon must stop cleanly on SIGTERM and no sanitizer may
+# have spoken; the summary.  Its status is the suite's.
+e2e_finish() {
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill "$DPID"
+		_i=30
+		while kill -0 "$DPID" 2>/dev/null && [ $_i -gt 0 ]; do
+			sleep 0.1
+			_i=$((_i - 1))
+		done
+		if kill -0 "$DPID" 2>/dev/null; then
+			nfail=$((nfail + 1))
+			echo "FAIL  squeezerd did not exit within 3 s of SIGTERM"
+		else
+			_rc=0
+			wait "$DPID" 2>/dev/null || _rc=$?
+			if [ "$_rc" -ne 0 ]; then
+				nfail=$((nfail + 1))
+				echo "FAIL  squeezerd exited with status $_rc after SIGTERM"
+			fi
+		fi
+	fi
+	# a sanitizer build reports into the log (e2e-san)
+	if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
+	    "$LOG" 2>/dev/null; then
+		nfail=$((nfail + 1))
+		echo "FAIL  a sanitizer report in squeezerd's log"
+		grep -A12 -E "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
+		    "$LOG" | head -40 | sed 's/^/  | /'
+	fi
+	if [ "$nfail" -ne 0 ] && [ -s "$LOG" ]; then
+		echo "--- squeezerd log, last 20 lines:"
+		tail -20 "$LOG" | sed 's/^/  | /'
+	fi
+	echo "${E2E_NAME:-e2e} ($XSD): $npass passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+}
+
+# tests/e2e/xl.sh sources this file for its set-up, then runs its own cases.
+[ -n "${E2E_SOURCED:-}" ] && return 0
+
 # ==== run ===================================================================
 
 CASES="case_vm_start case_vm_receive case_balance case_migration case_reserve case_destroyed case_daemon_crash case_xenstored_restart case_faults"
@@ -1595,36 +1636,4 @@ fi
 case_no_hypervisor
 case_linkage
 
-if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
-	kill "$DPID"
-	_i=30
-	while kill -0 "$DPID" 2>/dev/null && [ $_i -gt 0 ]; do
-		sleep 0.1
-		_i=$((_i - 1))
-	done
-	if kill -0 "$DPID" 2>/dev/null; then
-		nfail=$((nfail + 1))
-		echo "FAIL  squeezerd did not exit within 3 s of SIGTERM"
-	else
-		_rc=0
-		wait "$DPID" 2>/dev/null || _rc=$?
-		if [ "$_rc" -ne 0 ]; then
-			nfail=$((nfail + 1))
-			echo "FAIL  squeezerd exited with status $_rc after SIGTERM"
-		fi
-	fi
-fi
-# a sanitizer build reports into the log (e2e-san)
-if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
-    "$LOG" 2>/dev/null; then
-	nfail=$((nfail + 1))
-	echo "FAIL  a sanitizer report in squeezerd's log"
-	grep -A12 -E "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
-	    "$LOG" | head -40 | sed 's/^/  | /'
-fi
-if [ "$nfail" -ne 0 ] && [ -s "$LOG" ]; then
-	echo "--- squeezerd log, last 20 lines:"
-	tail -20 "$LOG" | sed 's/^/  | /'
-fi
-echo "e2e ($XSD): $npass passed, $nfail failed"
-[ "$nfail" -eq 0 ]
+e2e_finish

@@ -32,6 +32,7 @@ for f in usr/sbin/squeezerd usr/bin/squeezerctl \
     usr/share/doc/squeezerd/examples/squeezerd-metrics.service \
     usr/share/doc/squeezerd/examples/squeezerd-metrics.timer \
     usr/share/doc/squeezerd/examples/squeezed.service.d/squeezerd.conf \
+    usr/share/doc/squeezerd/examples/libvirt-hooks-libxl \
     usr/share/doc/squeezerd/README.md usr/share/doc/squeezerd/rpc.md \
     usr/share/bash-completion/completions/squeezerctl; do
 	check test -s "$R/$f"
@@ -39,6 +40,8 @@ done
 EX=$R/usr/share/doc/squeezerd/examples
 check grep -q '^ExecStart=/usr/sbin/squeezerd -d -f /etc/squeezerd.conf$' \
     "$EX/squeezed.service.d/squeezerd.conf"
+check test -x "$EX/libvirt-hooks-libxl"
+check sh -n "$EX/libvirt-hooks-libxl"
 check grep -q '^ExecStart=/usr/sbin/squeezerd -d$' \
     "$R/usr/lib/systemd/system/squeezerd.service"
 check "$R/usr/sbin/squeezerd" -n -f "$R/etc/squeezerd.conf"

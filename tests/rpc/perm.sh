@@ -88,6 +88,12 @@ elif grep -q permission_denied "$T/err"; then
 else
 	no "reserve as nobody: $(cat "$T/err"), want permission_denied"
 fi
+if ! nobody "$SQUEEZERCTL" -s "$T/sock" range 1 1G 2G 2>"$T/err" &&
+    grep -q permission_denied "$T/err"; then
+	ok "domain.set-range changes things too: $(cat "$T/err")"
+else
+	no "range as nobody: $(cat "$T/err"), want permission_denied"
+fi
 "$SQUEEZERCTL" -s "$T/sock" reserve 1M >/dev/null 2>&1 &&
     ok "root may reserve" || no "reserve as root failed"
 stop

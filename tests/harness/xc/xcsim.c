@@ -206,6 +206,37 @@ xcsim_get(struct xcs_state *st, void *arg)
 	return 0;
 }
 
+/*
+ * alloc D PAGES: tot_pages to PAGES as a domain builder allocates it, from
+ * the domain's claim first, then from free memory nobody else claimed;
+ * ENOMEM (nothing changed) when that is not enough.
+ */
+static int
+xcsim_alloc(struct xcs_state *st, void *arg)
+{
+	struct xcsim_ctx	*c = arg;
+	struct xcs_dom		*d;
+	uint64_t		 pages;
+	int			 rc;
+
+	if ((rc = xcsim_dom(c, st, &d)) < 0)
+		return rc;
+	if (xcs_parse_u64(c->argv[1], UINT32_MAX, &pages) < 0) {
+		xcsim_err(c, "alloc: bad number '%s'", c->argv[1]);
+		return -EINVAL;
+	}
+	if (pages > d->tot_pages &&
+	    pages - d->tot_pages > xcs_avail_pages(st, d)) {
+		xcsim_err(c, "dom %u: cannot allocate %llu pages: %llu "
+		    "available", d->domid,
+		    (unsigned long long)(pages - d->tot_pages),
+		    (unsigned long long)xcs_avail_pages(st, d));
+		return -ENOMEM;
+	}
+	xcs_dom_set_tot(d, pages);
+	return 0;
+}
+
 /* destroy D */
 static int
 xcsim_destroy(struct xcs_state *st, void *arg)
@@ -299,6 +330,7 @@ xcsim_latency(struct xcs_state *st, void *arg)
 }
 
 static const struct xcsim_cmd xcsim_cmds[] = {
+	{ "alloc",   2, 2,  true,  false, xcsim_alloc,   "alloc D PAGES" },
 	{ "create",  1, -1, true,  false, xcsim_create,  "create D k=v..." },
 	{ "destroy", 1, 1,  true,  false, xcsim_destroy, "destroy D" },
 	{ "fail",    1, 1,  true,  false, xcsim_fail,	 "fail CALL=ERR" },
