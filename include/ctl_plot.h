@@ -16,6 +16,12 @@
 int	ctl_plot_run(const char *in, const char *out, char *err,
 	    size_t errlen);
 
+struct policy;
+
+/* The same with policy instead of the scenario's (NULL: the file's). */
+int	ctl_plot_run_policy(const char *in, const char *out,
+	    const struct policy *policy, char *err, size_t errlen);
+
 /* The default output file: in with ".json" (or nothing) replaced by ".svg". */
 char	*ctl_plot_default_out(const char *in);
 

@@ -15,6 +15,7 @@
 #include "ctl_plot.h"
 #include "ctl_svg.h"
 #include "host.h"
+#include "policy.h"
 #include "scenario.h"
 #include "simulate.h"
 
@@ -228,13 +229,15 @@ out:
 
 /* Run the scenario; its trace in *ret_text (malloc'd). */
 static int
-ctl_plot_simulate(const char *in, char **ret_text, char *err, size_t errlen)
+ctl_plot_simulate(const char *in, const struct policy *policy,
+    char **ret_text, char *err, size_t errlen)
 {
-	struct scenario	 s;
-	FILE		*trace, *out;
-	char		*discard = NULL;
-	size_t		 tlen = 0, dlen = 0;
-	int		 rc;
+	struct simulate_opts	 opts = { .policy = policy };
+	struct scenario		 s;
+	FILE			*trace, *out;
+	char			*discard = NULL;
+	size_t			 tlen = 0, dlen = 0;
+	int			 rc;
 
 	if (scenario_load(in, &s, err, errlen) < 0)
 		return -EINVAL;
@@ -242,7 +245,7 @@ ctl_plot_simulate(const char *in, char **ret_text, char *err, size_t errlen)
 	trace = open_memstream(ret_text, &tlen);
 	out = open_memstream(&discard, &dlen);
 	rc = trace == NULL || out == NULL ? -ENOMEM :
-	    simulate_run(&s, out, trace);
+	    simulate_run_opts(&s, &opts, out, trace, NULL);
 	if ((trace != NULL && fclose(trace) != 0) ||
 	    (out != NULL && fclose(out) != 0))
 		rc = -ENOMEM;
@@ -260,12 +263,21 @@ ctl_plot_simulate(const char *in, char **ret_text, char *err, size_t errlen)
 int
 ctl_plot_run(const char *in, const char *out, char *err, size_t errlen)
 {
+	return ctl_plot_run_policy(in, out, NULL, err, errlen);
+}
+
+int
+ctl_plot_run_policy(const char *in, const char *out,
+    const struct policy *policy, char *err, size_t errlen)
+{
 	struct ctl_plot	 p = { 0 };
 	FILE		*f;
-	char		*text = NULL;
+	char		*text = NULL, title[256];
 	int		 rc;
 
-	if ((rc = ctl_plot_simulate(in, &text, err, errlen)) < 0)
+	snprintf(title, sizeof(title), "%s, policy %s", in,
+	    policy != NULL ? policy->name : "");
+	if ((rc = ctl_plot_simulate(in, policy, &text, err, errlen)) < 0)
 		return rc;
 	if ((rc = ctl_plot_scan(&p, text)) < 0 ||
 	    (rc = ctl_plot_fill(&p, text)) < 0) {
@@ -284,7 +296,7 @@ ctl_plot_run(const char *in, const char *out, char *err, size_t errlen)
 		    strerror(-rc));
 		goto out;
 	}
-	rc = ctl_plot_draw(&p, in, f);
+	rc = ctl_plot_draw(&p, policy != NULL ? title : in, f);
 	if (fclose(f) != 0 && rc == 0)
 		rc = -errno;
 	if (rc < 0) {
