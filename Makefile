@@ -72,7 +72,7 @@ HARNESS_CLEAN	=
 -include tests/harness/xc/xc.mk
 -include tests/fuzz/fuzz.mk
 
-.PHONY: all check unit scenarios diff rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
+.PHONY: all check unit scenarios diff rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench bench-policy demo demo-sim install uninstall \
 	clean man-lint deps valgrind
 
 all: squeezerd squeezerctl
@@ -262,9 +262,29 @@ valgrind: squeezerctl squeezerd build/rpc/rpcc
 build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Policies judged by what guests feel: every policy (and the benchmark's
+# re-implementations of qmemman's and Proxmox's rules) on the workloads of
+# bench/workloads/; QUICK=1 stops each after 2 hours of simulated time.
+BENCH_POLICY_SRC = bench/policy-bench.c bench/policies/bench_policies.c \
+	   bench/policies/qmemman_reimpl.c bench/policies/proxmox_reimpl.c
+BENCH_WORKLOADS	= bench/workloads/mixed.json bench/workloads/bursty.json \
+	   bench/workloads/diurnal.json bench/workloads/leak.json \
+	   bench/workloads/starts.json
+$(call obj,$(BENCH_POLICY_SRC)): CPPFLAGS += -Ibench/policies
+
+build/bench-policy: $(call obj,$(BENCH_POLICY_SRC) src/ctl_plot.c \
+	    src/ctl_svg.c $(CORE) $(SIMSRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-policy: build/bench-policy
+	@mkdir -p build/bench-policy.d
+	@build/bench-policy $(if $(filter 1,$(QUICK)),-u 2) \
+	    -o build/bench-policy.d $(BENCH_WORKLOADS)
+
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
-	    build/rpc/rpc-bench build/xs-react $(HARNESS_BINS)
+	    build/rpc/rpc-bench build/xs-react build/bench-policy $(HARNESS_BINS)
 	@build/squeezer-bench
+	@$(MAKE) --no-print-directory bench-policy
 	@sh bench/simulate-10k.sh ./squeezerctl
 	@sh bench/rpc-bench.sh
 	@sh bench/reserve-limit.sh

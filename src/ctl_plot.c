@@ -57,22 +57,44 @@ ctl_plot_head(const char *line, double *ret_t, double *ret_free,
 	return 0;
 }
 
-/* The next "; D T<target> A<actual>" of a trace line; false at its end. */
+/* A number and what follows it; false if there is none. */
+static bool
+ctl_plot_num(const char **p, long long *ret)
+{
+	char	*end;
+
+	*ret = strtoll(*p, &end, 10);
+	if (end == *p)
+		return false;
+	*p = end;
+	return true;
+}
+
+/*
+ * The next "; D T<target> A<actual>" of a trace line; false at its end.
+ * Not sscanf: glibc's measures the whole rest of the trace at each call,
+ * which makes a long trace quadratic.
+ */
 static bool
 ctl_plot_next(const char **s, int32_t *domid, double *target, double *actual)
 {
 	const char	*p = *s;
-	int64_t		 t, a;
+	long long	 d, t, a;
 
 	/* within the line: strstr would run on into the next ones */
 	while (*p != '\0' && *p != '\n' && (p[0] != ';' || p[1] != ' '))
 		p++;
-	if (p[0] != ';' || sscanf(p + 2, "%" SCNd32 " T%" SCNd64 " A%"
-	    SCNd64, domid, &t, &a) != 3)
+	if (p[0] != ';')
 		return false;
+	*s = p + 2;
+	p += 2;
+	if (!ctl_plot_num(&p, &d) || strncmp(p, " T", 2) != 0 ||
+	    (p += 2, !ctl_plot_num(&p, &t)) || strncmp(p, " A", 2) != 0 ||
+	    (p += 2, !ctl_plot_num(&p, &a)) || d < INT32_MIN || d > INT32_MAX)
+		return false;
+	*domid = (int32_t)d;
 	*target = (double)t;
 	*actual = (double)a;
-	*s = p + 2;
 	return true;
 }
 

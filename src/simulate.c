@@ -661,8 +661,11 @@ simu_run_step(struct simctx *x, const struct scen_step *st,
 	case SCEN_START:
 		rc = simu_start(x, st, &oc, o);
 		break;
-	case SCEN_STOP:
-		rc = simu_remove(x, st->domid, true);
+	case SCEN_STOP:		/* a VM never admitted has nothing to stop */
+		json_object_object_add(o, "was-running", json_object_new_boolean(
+		    sim_find(h, st->domid) != NULL));
+		if (sim_find(h, st->domid) != NULL)
+			rc = simu_remove(x, st->domid, true);
 		break;
 	case SCEN_RUN:
 		rc = simu_run(x, st->wait_ms);
