@@ -53,7 +53,8 @@ bench_run(const char *file, const struct policy *p, uint64_t until_ms,
     FILE *out, FILE *trace, struct bench_cell *ret)
 {
 	struct simulate_opts	opts = { .policy = p, .summary = true,
-				    .until_ms = until_ms };
+				    .until_ms = until_ms,
+				    .poll_ms = bench_policy_poll_ms(p) };
 	struct scenario		s;
 	char			err[512];
 	double			t0 = bench_now();
@@ -162,6 +163,7 @@ static int
 bench_plots(const char *file, const char *dir)
 {
 	const struct policy *const	*all = bench_policies();
+	struct simulate_opts		 opts = { 0 };
 	char				 out[1024], name[128], err[512];
 	size_t				 i;
 
@@ -169,7 +171,9 @@ bench_plots(const char *file, const char *dir)
 	for (i = 0; all[i] != NULL; i++) {
 		snprintf(out, sizeof(out), "%s/%s-%s.svg", dir, name,
 		    all[i]->name);
-		if (ctl_plot_run_policy(file, out, all[i], err,
+		opts.policy = all[i];
+		opts.poll_ms = bench_policy_poll_ms(all[i]);
+		if (ctl_plot_run_opts(file, out, &opts, err,
 		    sizeof(err)) < 0) {
 			fprintf(stderr, "bench-policy: %s\n", err);
 			return -1;

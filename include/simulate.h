@@ -71,6 +71,7 @@ struct simulate_opts {
 	const struct policy	*policy;	/* instead of the file's; NULL */
 	bool			 summary;	/* print "summary" as well */
 	uint64_t		 until_ms;	/* stop at this time; 0: never */
+	uint64_t		 poll_ms;	/* poll-interval instead; 0 */
 };
 
 /*

@@ -79,18 +79,19 @@ ctl_cmd_sim_plot_text(const struct ctl *ctl, struct json_object *r)
 static int
 ctl_cmd_sim_plot_run(struct ctl *ctl, const struct ctl_args *a)
 {
-	const struct policy	*policy = NULL;
+	struct simulate_opts	 opts = { 0 };
 	struct json_object	*r;
 	char			 err[CTL_SIM_ERR_MAX], *out;
 	int			 ex;
 
-	if (a->policy != NULL && (policy = policy_find(a->policy)) == NULL)
+	if (a->policy != NULL && (opts.policy = policy_find(a->policy)) ==
+	    NULL)
 		return ctl_cmd_bad_value(ctl, "policy", a->policy,
 		    "no such policy");
 	out = a->out != NULL ? strdup(a->out) : ctl_plot_default_out(a->pos[0]);
 	if (out == NULL)
 		return ctl_output_fail(ctl, "internal", "%s", strerror(ENOMEM));
-	if (ctl_plot_run_policy(a->pos[0], out, policy, err, sizeof(err)) < 0)
+	if (ctl_plot_run_opts(a->pos[0], out, &opts, err, sizeof(err)) < 0)
 		ex = ctl_output_fail(ctl, "failed", "%s", err);
 	else {
 		r = json_object_new_object();

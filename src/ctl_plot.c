@@ -251,10 +251,9 @@ out:
 
 /* Run the scenario; its trace in *ret_text (malloc'd). */
 static int
-ctl_plot_simulate(const char *in, const struct policy *policy,
+ctl_plot_simulate(const char *in, const struct simulate_opts *opts,
     char **ret_text, char *err, size_t errlen)
 {
-	struct simulate_opts	 opts = { .policy = policy };
 	struct scenario		 s;
 	FILE			*trace, *out;
 	char			*discard = NULL;
@@ -267,7 +266,7 @@ ctl_plot_simulate(const char *in, const struct policy *policy,
 	trace = open_memstream(ret_text, &tlen);
 	out = open_memstream(&discard, &dlen);
 	rc = trace == NULL || out == NULL ? -ENOMEM :
-	    simulate_run_opts(&s, &opts, out, trace, NULL);
+	    simulate_run_opts(&s, opts, out, trace, NULL);
 	if ((trace != NULL && fclose(trace) != 0) ||
 	    (out != NULL && fclose(out) != 0))
 		rc = -ENOMEM;
@@ -285,21 +284,22 @@ ctl_plot_simulate(const char *in, const struct policy *policy,
 int
 ctl_plot_run(const char *in, const char *out, char *err, size_t errlen)
 {
-	return ctl_plot_run_policy(in, out, NULL, err, errlen);
+	return ctl_plot_run_opts(in, out, NULL, err, errlen);
 }
 
 int
-ctl_plot_run_policy(const char *in, const char *out,
-    const struct policy *policy, char *err, size_t errlen)
+ctl_plot_run_opts(const char *in, const char *out,
+    const struct simulate_opts *opts, char *err, size_t errlen)
 {
-	struct ctl_plot	 p = { 0 };
-	FILE		*f;
-	char		*text = NULL, title[256];
-	int		 rc;
+	const struct policy	*policy = opts != NULL ? opts->policy : NULL;
+	struct ctl_plot		 p = { 0 };
+	FILE			*f;
+	char			*text = NULL, title[256];
+	int			 rc;
 
 	snprintf(title, sizeof(title), "%s, policy %s", in,
 	    policy != NULL ? policy->name : "");
-	if ((rc = ctl_plot_simulate(in, policy, &text, err, errlen)) < 0)
+	if ((rc = ctl_plot_simulate(in, opts, &text, err, errlen)) < 0)
 		return rc;
 	if ((rc = ctl_plot_scan(&p, text)) < 0 ||
 	    (rc = ctl_plot_fill(&p, text)) < 0) {

@@ -19,6 +19,8 @@
 #include "sim.h"
 #include "simulate.h"
 
+#define SIMU_RUN_TICK_MS	100	/* run: how often the host is looked at */
+
 struct simctx {
 	struct scenario		*s;
 	struct engine		*e;
@@ -552,11 +554,12 @@ simu_check(struct simctx *x)
 }
 
 /*
- * run: the daemon left to itself for ms: time passes a poll interval at a
- * time, and the balance check runs every balance-interval, and at the
- * next poll after something changed (a guest wrote what it uses, a domain
- * came or went, the daemon wrote targets), as the daemon's watches make
- * it.  A balance running at the end finishes first.
+ * run: the daemon left to itself for ms: time passes in ticks of
+ * SIMU_RUN_TICK_MS (the poll interval, if shorter), and the balance check
+ * runs every balance-interval, and at the next tick after something
+ * changed (a guest wrote what it uses, a domain came or went, the daemon
+ * wrote targets), as the daemon's watches make it (within 20 ms).  A
+ * balance running at the end finishes first.
  */
 static int
 simu_run(struct simctx *x, uint64_t ms)
@@ -564,12 +567,15 @@ simu_run(struct simctx *x, uint64_t ms)
 	struct sim_host		*h = &x->s->host;
 	struct host_snapshot	 snap;
 	uint64_t		 end = h->now_ms + ms, next;
+	uint64_t		 tick = SIMU_RUN_TICK_MS;
 	int			 rc;
 
 	if (x->until_ms != 0 && end > x->until_ms)
 		end = x->until_ms > h->now_ms ? x->until_ms : h->now_ms;
+	if (tick > x->s->conf.poll_interval_ms)
+		tick = x->s->conf.poll_interval_ms;
 	while (h->now_ms < end) {
-		next = h->now_ms + x->s->conf.poll_interval_ms;
+		next = h->now_ms + tick;
 		if (next > end)
 			next = end;
 		(void)sim_advance(h, next, false, NULL, 0);
@@ -796,6 +802,8 @@ simulate_run_opts(struct scenario *s, const struct simulate_opts *opts,
 		x.ec.policy = opts->policy;
 	if (opts != NULL)
 		x.until_ms = opts->until_ms;
+	if (opts != NULL && opts->poll_ms != 0)
+		s->conf.poll_interval_ms = opts->poll_ms;
 	if ((x.e = engine_new(&x.ec)) == NULL)
 		return -ENOMEM;
 	root = json_object_new_object();

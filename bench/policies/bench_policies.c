@@ -23,6 +23,12 @@ bench_policies(void)
 	return bench_policy_list;
 }
 
+uint64_t
+bench_policy_poll_ms(const struct policy *p)
+{
+	return p == &bench_policy_proxmox ? 10000 : 0;	/* pvestatd */
+}
+
 const struct policy *
 bench_policy_find(const char *name)
 {

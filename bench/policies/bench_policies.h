@@ -8,6 +8,8 @@
 #ifndef SQUEEZERD_BENCH_POLICIES_H
 #define SQUEEZERD_BENCH_POLICIES_H
 
+#include <stdint.h>
+
 struct policy;
 
 /* Qubes qmemman's balance rule (qmemman_reimpl.c). */
@@ -18,6 +20,12 @@ extern const struct policy bench_policy_proxmox;
 
 /* Every policy the benchmark runs, in its order, NULL-terminated. */
 const struct policy *const	*bench_policies(void);
+
+/*
+ * The poll interval a policy runs with, when its rule has a cadence of its
+ * own (Proxmox's 10 s rounds); 0: the scenario's.
+ */
+uint64_t			 bench_policy_poll_ms(const struct policy *);
 
 /* The one named name, or NULL. */
 const struct policy		*bench_policy_find(const char *name);

@@ -18,20 +18,23 @@
  *    maximum], and moves by at most maxchange, the loop repeating until
  *    nothing moves.
  *
- * Mapped onto squeezerd's policy interface: a VM's balloon is its target
- * (the size it reaches within a round, below), its minimum dynamic-min, its maximum dynamic-max, its shares
- * memory/weight x 10 (100 -> Proxmox's default 1000); its free memory is
- * actual less what it reports using, and a domain that reports nothing
- * counts as under pressure (as a VM without memory statistics does); the
- * host's total is free memory plus what the domains divided hold, and
- * "used" what they will hold at their targets; free memory is kept at the larger of 20 % of that
- * total and the host target (so a reservation is made; while free memory
- * is below the host target, the 10 MiB deadband does not apply, or a
- * reservation could end up to 10 MiB short).  A round is one
- * call: in a balance, one engine iteration (the poll interval), and a
- * balance starts at the daemon's balance check (every balance-interval,
- * pvestatd's 10 s, and on a change), so it moves faster than pvestatd
- * would: a generous reading.  A VM it does not move keeps its target.
+ * Mapped onto squeezerd's policy interface: a VM's balloon is its actual
+ * memory (its target once within inaccuracy of it, or a balloon 4 KiB
+ * short would count as moving), its minimum dynamic-min, its maximum
+ * dynamic-max, its shares memory/weight x 10 (100 -> Proxmox's default
+ * 1000); its free memory is the balloon less what it reports using, and a
+ * domain that reports nothing counts as under pressure (as a VM without
+ * memory statistics does); the host's total is free memory plus what the
+ * domains divided hold, and "used" what they hold; free memory is kept at
+ * the larger of 20 % of that total and the host target (so a reservation
+ * is made; while free memory is below the host target the 10 MiB deadband
+ * does not apply, or a reservation could end up to 10 MiB short).  A VM it
+ * does not move keeps its target.  One call is one round: the benchmark
+ * runs this policy with poll-interval = 10s, so that a balance's engine
+ * iterations, each a round, come at pvestatd's cadence (called every
+ * 100 ms, the rule's pressure/comfort threshold, free memory above 25 % of
+ * the minimum, flips a VM between growing and shrinking a hundred times
+ * faster than Proxmox would).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -59,16 +62,12 @@ px_max(const struct hv_domain *d)
 	return d->dyn_min_kib + host_range(d);
 }
 
-/*
- * The balloon's size as a round sees it: its target, which pvestatd's 10 s
- * rounds give a balloon time to reach; this harness calls the policy at
- * every engine iteration, while balloons are still moving, and a rule fed
- * their half-way sizes overshoots and oscillates.
- */
+/* The balloon's size as QEMU reports it. */
 static int64_t
 px_balloon(const struct hv_domain *d)
 {
-	return d->target_kib;
+	return host_hit_target(d->inaccuracy_kib, d->actual_kib,
+	    d->target_kib) ? d->target_kib : d->actual_kib;
 }
 
 static int64_t
@@ -199,7 +198,6 @@ px_change(const struct policy_input *in, int which, int64_t bytes,
 static int
 px_compute(const struct policy_input *in, int64_t *ret_targets)
 {
-	const struct hv_domain	*d;
 	int64_t			*st = ret_targets, total, free, keep, goal, rest;
 	size_t			 i;
 	int			 rc;
@@ -208,9 +206,7 @@ px_compute(const struct policy_input *in, int64_t *ret_targets)
 		return rc;
 	total = free = in->host_free_kib;
 	for (i = 0; i < in->ndoms; i++) {
-		d = &in->doms[i];
-		total += d->actual_kib;		/* what they hold */
-		free -= d->target_kib - d->actual_kib;	/* as targets */
+		total += in->doms[i].actual_kib;	/* what they hold */
 		st[i] = 0;		/* not set, not done */
 	}
 	keep = total / 100 * (100 - PX_TARGET_PCT);
