@@ -267,7 +267,8 @@ build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 # bench/workloads/; QUICK=1 stops each after 2 hours of simulated time.
 BENCH_POLICY_SRC = bench/policy-bench.c bench/policies/bench_policies.c \
 	   bench/policies/qmemman_reimpl.c bench/policies/proxmox_reimpl.c
-BENCH_WORKLOADS	= bench/workloads/mixed.json bench/workloads/bursty.json \
+BENCH_WORKLOADS	= bench/workloads/small.json bench/workloads/mixed.json \
+	   bench/workloads/bursty.json \
 	   bench/workloads/diurnal.json bench/workloads/leak.json \
 	   bench/workloads/starts.json
 $(call obj,$(BENCH_POLICY_SRC)): CPPFLAGS += -Ibench/policies

@@ -5,8 +5,8 @@
 #
 #   sh bench/policy-workloads.sh DIR [HOURS]
 #
-# writes DIR/{mixed,bursty,diurnal,leak,starts}.json, each HOURS (default
-# 24) of simulated time: guests whose working sets ("used-kib-at") change,
+# writes DIR/{small,mixed,bursty,diurnal,leak,starts}.json, each HOURS
+# (default 24; small, the one the charts show, at most 6) of simulated time: guests whose working sets ("used-kib-at") change,
 # a stream of VM starts (each a reservation of the VM's dynamic range, then
 # the domain) and stops, and "run" steps between them (the daemon left to
 # its periodic balancing).  bench/workloads/ holds the 24-hour ones.
@@ -136,7 +136,23 @@ gen() {
 		H = hours * 3600
 		RATE = 524288		# balloons at 512 MiB/s
 		hosted = 0
-		if (kind == "mixed") {
+		if (kind == "small")		# the charts: a few guests
+			H = (hours < 6 ? hours : 6) * 3600
+		if (kind == "small") {
+			free = 3
+			steady(1, 2.5, 0.05);		guest(1, 1, 6, 3)
+			diurnal(2, 1.5, 4.5, 6);	guest(2, 1, 6, 3)
+			bursty(3, 1.2, 4.5, 1200);	guest(3, 1, 6, 3)
+			leak(4, 1.2, 0.8, 4.5);		guest(4, 1, 6, 3)
+			idle(5, 0.4);			guest(5, 1, 6, 3)
+			bursty(20, 1.5, 3.5, 900)
+			shift(20, 3600)
+			vm(20, 3600, 1, 4)
+			vmstop(20, 4.5 * 3600)
+			steady(21, 2, 0.1)
+			shift(21, 2 * 3600)
+			vm(21, 2 * 3600, 1, 4)
+		} else if (kind == "mixed") {
 			free = 9
 			steady(1, 3, 0.05);		guest(1, 1, 8, 4)
 			diurnal(2, 2, 6, 0);		guest(2, 1, 10, 4)
@@ -217,6 +233,7 @@ gen() {
 	}'
 }
 
+gen small 66 >"$dir/small.json"
 gen mixed 11 >"$dir/mixed.json"
 gen bursty 22 >"$dir/bursty.json"
 gen diurnal 33 >"$dir/diurnal.json"

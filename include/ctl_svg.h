@@ -50,12 +50,14 @@ struct ctl_svg_series {
 	double		 width;		/* stroke, px */
 	const double	*x, *y;		/* n points; NAN in y: no point */
 	size_t		 n;
+	bool		 dotted;	/* instead of dashed */
 };
 
 struct ctl_svg_key {
 	const char	*label;
 	const char	*colour;
 	bool		 dashed;
+	bool		 dotted;
 };
 
 struct ctl_svg_chart {

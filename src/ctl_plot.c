@@ -1,7 +1,8 @@
 /*
  * ctl_plot.c: "squeezerctl plot": a scenario's trace as a chart.  The trace
  * is simulate.c's (sim_trace): "t=S F<free> <outcome> <phase>; <domid>
- * T<target> A<actual> M<maxmem>; ..." per engine iteration, KiB.
+ * T<target> A<actual> M<maxmem>[ U<used>]; ..." per engine iteration (and
+ * balance check), KiB; U when the guest reports what it uses.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,7 +25,8 @@
 /* One domain's samples; NAN where it was not in the iteration. */
 struct ctl_plot_dom {
 	int32_t	 domid;
-	double	*target, *actual;
+	double	*target, *actual, *used;
+	bool	 has_used;	/* it reported its use at least once */
 	char	 colour[8];
 	char	 label[CTL_PLOT_LABEL_MAX];
 };
@@ -76,10 +78,11 @@ ctl_plot_num(const char **p, long long *ret)
  * which makes a long trace quadratic.
  */
 static bool
-ctl_plot_next(const char **s, int32_t *domid, double *target, double *actual)
+ctl_plot_next(const char **s, int32_t *domid, double *target, double *actual,
+    double *used)
 {
 	const char	*p = *s;
-	long long	 d, t, a;
+	long long	 d, t, a, m, u;
 
 	/* within the line: strstr would run on into the next ones */
 	while (*p != '\0' && *p != '\n' && (p[0] != ';' || p[1] != ' '))
@@ -95,6 +98,10 @@ ctl_plot_next(const char **s, int32_t *domid, double *target, double *actual)
 	*domid = (int32_t)d;
 	*target = (double)t;
 	*actual = (double)a;
+	*used = NAN;
+	if (strncmp(p, " M", 2) == 0 && (p += 2, ctl_plot_num(&p, &m)) &&
+	    strncmp(p, " U", 2) == 0 && (p += 2, ctl_plot_num(&p, &u)))
+		*used = (double)u;
 	return true;
 }
 
@@ -115,17 +122,19 @@ ctl_plot_scan(struct ctl_plot *p, const char *text)
 {
 	struct ctl_plot_dom	*v;
 	const char		*line, *rest;
-	double			 t, fr, tg, ac;
+	double			 t, fr, tg, ac, us;
 	int32_t			 domid;
 	size_t			 i;
 
 	for (line = text; *line != '\0'; line = strchr(line, '\n') + 1) {
 		if (ctl_plot_head(line, &t, &fr, &rest) == 0) {
 			p->n++;
-			while (ctl_plot_next(&rest, &domid, &tg, &ac)) {
+			while (ctl_plot_next(&rest, &domid, &tg, &ac, &us)) {
 				i = ctl_plot_find(p, domid);
-				if (i < p->ndoms && p->doms[i].domid == domid)
+				if (i < p->ndoms && p->doms[i].domid == domid) {
+					p->doms[i].has_used |= !isnan(us);
 					continue;
+				}
 				if (p->ndoms > HOST_MAX_DOMID || (v = realloc(
 				    p->doms, (p->ndoms + 1) * sizeof(*v))) ==
 				    NULL)
@@ -135,6 +144,7 @@ ctl_plot_scan(struct ctl_plot *p, const char *text)
 				    (p->ndoms++ - i) * sizeof(*v));
 				memset(&v[i], 0, sizeof(v[i]));
 				v[i].domid = domid;
+				v[i].has_used = !isnan(us);
 			}
 		}
 		if (strchr(line, '\n') == NULL)
@@ -161,7 +171,7 @@ static int
 ctl_plot_fill(struct ctl_plot *p, const char *text)
 {
 	const char	*line, *rest;
-	double		 tg, ac;
+	double		 tg, ac, us;
 	int32_t		 domid;
 	size_t		 i, k = 0;
 
@@ -170,15 +180,17 @@ ctl_plot_fill(struct ctl_plot *p, const char *text)
 		return -ENOMEM;
 	for (i = 0; i < p->ndoms; i++)
 		if ((p->doms[i].target = ctl_plot_nans(p->n)) == NULL ||
-		    (p->doms[i].actual = ctl_plot_nans(p->n)) == NULL)
+		    (p->doms[i].actual = ctl_plot_nans(p->n)) == NULL ||
+		    (p->doms[i].used = ctl_plot_nans(p->n)) == NULL)
 			return -ENOMEM;
 	for (line = text; *line != '\0' && k < p->n;
 	    line = strchr(line, '\n') + 1) {
 		if (ctl_plot_head(line, &p->t[k], &p->free[k], &rest) == 0) {
-			while (ctl_plot_next(&rest, &domid, &tg, &ac)) {
+			while (ctl_plot_next(&rest, &domid, &tg, &ac, &us)) {
 				i = ctl_plot_find(p, domid);
 				p->doms[i].target[k] = tg;
 				p->doms[i].actual[k] = ac;
+				p->doms[i].used[k] = us;
 			}
 			k++;
 		}
@@ -196,13 +208,17 @@ ctl_plot_dispose(struct ctl_plot *p)
 	for (i = 0; i < p->ndoms; i++) {
 		free(p->doms[i].target);
 		free(p->doms[i].actual);
+		free(p->doms[i].used);
 	}
 	free(p->doms);
 	free(p->t);
 	free(p->free);
 }
 
-/* The chart: per domain its target (dashed) and actual; the host free. */
+/*
+ * The chart: per domain its target (dashed), actual (solid) and, if it
+ * reports it, what it uses (dotted); the host's free memory.
+ */
 static int
 ctl_plot_draw(struct ctl_plot *p, const char *title, FILE *f)
 {
@@ -211,37 +227,46 @@ ctl_plot_draw(struct ctl_plot *p, const char *title, FILE *f)
 	struct ctl_svg_chart	 c = { .title = title, .x_unit = CTL_SVG_SECS,
 	    .y_unit = CTL_SVG_KIB, .y_zero = true,
 	    .x_title = "simulated time", .y_title = "memory" };
-	size_t			 i;
+	size_t			 i, ns = 0, nk = 0;
+	bool			 any_used = false;
 	int			 rc;
 
-	s = calloc(2 * p->ndoms + 1, sizeof(*s));
-	k = calloc(p->ndoms + 3, sizeof(*k));
+	s = calloc(3 * p->ndoms + 1, sizeof(*s));
+	k = calloc(p->ndoms + 4, sizeof(*k));
 	if (s == NULL || k == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	k[nk++] = (struct ctl_svg_key){ "host free", "#000000", false, false };
 	for (i = 0; i < p->ndoms; i++) {
 		ctl_svg_colour(i, p->doms[i].colour);
 		snprintf(p->doms[i].label, sizeof(p->doms[i].label),
 		    "domain %" PRId32, p->doms[i].domid);
-		s[2 * i] = (struct ctl_svg_series){ p->doms[i].colour, true,
-		    1.2, p->t, p->doms[i].target, p->n };
-		s[2 * i + 1] = (struct ctl_svg_series){ p->doms[i].colour,
-		    false, 1.5, p->t, p->doms[i].actual, p->n };
-		k[i + 1] = (struct ctl_svg_key){ p->doms[i].label,
-		    p->doms[i].colour, false };
+		s[ns++] = (struct ctl_svg_series){ p->doms[i].colour, true,
+		    1.2, p->t, p->doms[i].target, p->n, false };
+		s[ns++] = (struct ctl_svg_series){ p->doms[i].colour,
+		    false, 1.5, p->t, p->doms[i].actual, p->n, false };
+		if (p->doms[i].has_used) {
+			s[ns++] = (struct ctl_svg_series){ p->doms[i].colour,
+			    false, 1.2, p->t, p->doms[i].used, p->n, true };
+			any_used = true;
+		}
+		k[nk++] = (struct ctl_svg_key){ p->doms[i].label,
+		    p->doms[i].colour, false, false };
 	}
-	s[2 * p->ndoms] = (struct ctl_svg_series){ "#000000", false, 2.0,
-	    p->t, p->free, p->n };
-	k[0] = (struct ctl_svg_key){ "host free", "#000000", false };
-	k[p->ndoms + 1] = (struct ctl_svg_key){ "target (dashed)", "#888888",
-	    true };
-	k[p->ndoms + 2] = (struct ctl_svg_key){ "actual (solid)", "#888888",
+	s[ns++] = (struct ctl_svg_series){ "#000000", false, 2.0,
+	    p->t, p->free, p->n, false };
+	k[nk++] = (struct ctl_svg_key){ "target (dashed)", "#888888", true,
 	    false };
+	k[nk++] = (struct ctl_svg_key){ "actual (solid)", "#888888", false,
+	    false };
+	if (any_used)
+		k[nk++] = (struct ctl_svg_key){ "in use (dotted)", "#888888",
+		    false, true };
 	c.series = s;
-	c.nseries = 2 * p->ndoms + 1;
+	c.nseries = ns;
 	c.keys = k;
-	c.nkeys = p->ndoms + 3;
+	c.nkeys = nk;
 	rc = ctl_svg_write(f, &c);
 out:
 	free(s);

@@ -296,7 +296,8 @@ ctl_svg_polyline(FILE *f, const struct ctl_svg_box *b,
 
 	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
 	    "stroke-width=\"%.1f\"%s points=\"", s->colour, s->width,
-	    s->dashed ? " stroke-dasharray=\"6 3\"" : "");
+	    s->dotted ? " stroke-dasharray=\"1.5 3\"" : s->dashed ?
+	    " stroke-dasharray=\"6 3\"" : "");
 	for (i = 0; i < s->n; i++) {
 		if (isnan(s->y[i]) || ctl_svg_flat(s, i))
 			continue;
@@ -325,7 +326,8 @@ ctl_svg_legend(FILE *f, const struct ctl_svg_box *b,
 		y = b->top + 8 + (double)k * CTL_SVG_KEY_STEP;
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n", x, y,
-		    x + 28, y, c->keys[k].colour, c->keys[k].dashed ?
+		    x + 28, y, c->keys[k].colour, c->keys[k].dotted ?
+		    " stroke-dasharray=\"1.5 3\"" : c->keys[k].dashed ?
 		    " stroke-dasharray=\"6 3\"" : "");
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 36, y + 4);
 		ctl_svg_text(f, c->keys[k].label);

@@ -74,10 +74,14 @@ simu_trace_line(FILE *trace, uint64_t now_ms,
 
 	fprintf(trace, "t=%.1f F%" PRId64 " %s", (double)now_ms / 1000.0,
 	    snap->free_kib, what);
-	for (i = 0; i < snap->ndoms; i++)
+	for (i = 0; i < snap->ndoms; i++) {
 		fprintf(trace, "; %" PRId32 " T%" PRId64 " A%" PRId64 " M%"
 		    PRId64, snap->doms[i].domid, snap->doms[i].target_kib,
 		    snap->doms[i].actual_kib, snap->doms[i].maxmem_kib);
+		if (snap->doms[i].has_mem_used)	/* what the guest uses */
+			fprintf(trace, " U%" PRId64,
+			    snap->doms[i].mem_used_kib);
+	}
 }
 
 /* One trace line per step: time, free and every domain. */
