@@ -178,6 +178,7 @@ unit: $(UNIT_BINS)
 scenarios: squeezerctl
 	@sh tests/scenarios/run.sh ./squeezerctl
 	@sh tests/ctl/plot.sh ./squeezerctl
+	@sh tests/ctl/simulate.sh ./squeezerctl
 
 # The RPC suite: the real daemon (--backend=sim) on private sockets.
 RPC_TOOLS = build/rpc/rpcc build/rpc/jget
