@@ -279,9 +279,9 @@ build/bench-policy: $(call obj,$(BENCH_POLICY_SRC) src/ctl_plot.c \
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 bench-policy: build/bench-policy
-	@mkdir -p build/bench-policy.d
+	@mkdir -p build/bench-policy-svg
 	@build/bench-policy $(if $(filter 1,$(QUICK)),-u 2) \
-	    -o build/bench-policy.d $(BENCH_WORKLOADS)
+	    -o build/bench-policy-svg $(BENCH_WORKLOADS)
 
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
 	    build/rpc/rpc-bench build/xs-react build/bench-policy $(HARNESS_BINS)
