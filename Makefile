@@ -62,7 +62,7 @@ sanobj	 = $(patsubst %.c,build/san/%.o,$(1))
 UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_ctl_parse test_xstore test_model test_xscache test_sdnotify \
 	     test_policy_weighted test_policy_pressure test_model_guest \
-	     test_ctl_svg test_metrics
+	     test_ctl_svg test_metrics test_bench_policies
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -127,6 +127,12 @@ build/san/tests/unit/test_policy_weighted: $(call sanobj,\
 	    tests/unit/test_policy_weighted.c src/host.c $(POLICY_SRC))
 build/san/tests/unit/test_policy_pressure: $(call sanobj,\
 	    tests/unit/test_policy_pressure.c src/host.c $(POLICY_SRC))
+build/san/tests/unit/test_bench_policies: $(call sanobj,\
+	    tests/unit/test_bench_policies.c bench/policies/bench_policies.c \
+	    bench/policies/qmemman_reimpl.c bench/policies/proxmox_reimpl.c \
+	    src/host.c $(POLICY_SRC))
+$(call sanobj,tests/unit/test_bench_policies.c $(BENCH_POLICY_SRC)): \
+	    CPPFLAGS += -Ibench/policies
 build/san/tests/unit/test_engine: $(call sanobj,tests/unit/test_engine.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \

@@ -29,7 +29,8 @@
  * the larger of 20 % of that total and the host target (so a reservation
  * is made; while free memory is below the host target the 10 MiB deadband
  * does not apply, or a reservation could end up to 10 MiB short).  A VM it
- * does not move keeps its target.  One call is one round: the benchmark
+ * does not move keeps its target.  A round never grows the VMs by more
+ * than its goal (px_trim: Xen cannot overcommit as KVM can).  One call is one round: the benchmark
  * runs this policy with poll-interval = 10s, so that a balance's engine
  * iterations, each a round, come at pvestatd's cadence (called every
  * 100 ms, the rule's pressure/comfort threshold, free memory above 25 % of
@@ -195,6 +196,34 @@ px_change(const struct policy_input *in, int which, int64_t bytes,
 	return rest;
 }
 
+/*
+ * Each VM moves by at most maxchange towards its share, so when some are
+ * held back more than others the round can grow the VMs by more than the
+ * goal.  KVM lets a host overcommit for a round; Xen does not (a balloon
+ * cannot take memory that is not free): growth beyond the goal is taken
+ * back, from the first growing VMs on.
+ */
+static void
+px_trim(const struct policy_input *in, int64_t goal, int64_t *st)
+{
+	int64_t	net = 0, over, r, b, cut;
+	size_t	i;
+
+	for (i = 0; i < in->ndoms; i++)
+		if (st[i] >= 2)
+			net += px_res(&st[i], &in->doms[i]) -
+			    px_balloon(&in->doms[i]);
+	over = net - (goal > 0 ? goal : 0);
+	for (i = 0; over > 0 && i < in->ndoms; i++) {
+		if (st[i] < 2 || (r = px_res(&st[i], &in->doms[i])) <=
+		    (b = px_balloon(&in->doms[i])))
+			continue;
+		cut = r - b < over ? r - b : over;
+		px_set(&st[i], r - cut, false);
+		over -= cut;
+	}
+}
+
 static int
 px_compute(const struct policy_input *in, int64_t *ret_targets)
 {
@@ -220,6 +249,7 @@ px_compute(const struct policy_input *in, int64_t *ret_targets)
 		rest = px_change(in, 0, goal, st);
 		if (rest >= goal)
 			(void)px_change(in, -1, rest, st);
+		px_trim(in, goal, st);
 	} else if (goal < -PX_DEADBAND_KIB) {	/* shrink: the comfortable */
 		rest = px_change(in, 1, goal, st);
 		if (rest <= goal)
