@@ -237,32 +237,33 @@ ctl_plot_draw(struct ctl_plot *p, const char *title, FILE *f)
 		rc = -ENOMEM;
 		goto out;
 	}
-	k[nk++] = (struct ctl_svg_key){ "host free", "#000000", false, false };
+	k[nk++] = (struct ctl_svg_key){ "host free", "#000000",
+	    CTL_SVG_SOLID };
 	for (i = 0; i < p->ndoms; i++) {
 		ctl_svg_colour(i, p->doms[i].colour);
 		snprintf(p->doms[i].label, sizeof(p->doms[i].label),
 		    "domain %" PRId32, p->doms[i].domid);
-		s[ns++] = (struct ctl_svg_series){ p->doms[i].colour, true,
-		    1.2, p->t, p->doms[i].target, p->n, false };
 		s[ns++] = (struct ctl_svg_series){ p->doms[i].colour,
-		    false, 1.5, p->t, p->doms[i].actual, p->n, false };
+		    CTL_SVG_DASHED, 1.2, p->t, p->doms[i].target, p->n };
+		s[ns++] = (struct ctl_svg_series){ p->doms[i].colour,
+		    CTL_SVG_SOLID, 1.5, p->t, p->doms[i].actual, p->n };
 		if (p->doms[i].has_used) {
 			s[ns++] = (struct ctl_svg_series){ p->doms[i].colour,
-			    false, 1.2, p->t, p->doms[i].used, p->n, true };
+			    CTL_SVG_DOTTED, 1.2, p->t, p->doms[i].used, p->n };
 			any_used = true;
 		}
 		k[nk++] = (struct ctl_svg_key){ p->doms[i].label,
-		    p->doms[i].colour, false, false };
+		    p->doms[i].colour, CTL_SVG_SOLID };
 	}
-	s[ns++] = (struct ctl_svg_series){ "#000000", false, 2.0,
-	    p->t, p->free, p->n, false };
-	k[nk++] = (struct ctl_svg_key){ "target (dashed)", "#888888", true,
-	    false };
-	k[nk++] = (struct ctl_svg_key){ "actual (solid)", "#888888", false,
-	    false };
+	s[ns++] = (struct ctl_svg_series){ "#000000", CTL_SVG_SOLID, 2.0,
+	    p->t, p->free, p->n };
+	k[nk++] = (struct ctl_svg_key){ "target (dashed)", "#888888",
+	    CTL_SVG_DASHED };
+	k[nk++] = (struct ctl_svg_key){ "actual (solid)", "#888888",
+	    CTL_SVG_SOLID };
 	if (any_used)
 		k[nk++] = (struct ctl_svg_key){ "in use (dotted)", "#888888",
-		    false, true };
+		    CTL_SVG_DOTTED };
 	c.series = s;
 	c.nseries = ns;
 	c.keys = k;
