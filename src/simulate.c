@@ -29,6 +29,8 @@ struct simctx {
 	char			 err[256];
 	uint64_t		 until_ms;	/* 0: run every step */
 	/* the daemon's balance check (run steps) */
+	uint64_t		 run_end_ms;	/* the last run's, as scheduled */
+	bool			 has_run;
 	uint64_t		 last_check_ms;
 	bool			 check_wanted;	/* something changed */
 	uint64_t		 seen_reports;
@@ -563,17 +565,25 @@ simu_check(struct simctx *x)
  * runs every balance-interval, and at the next tick after something
  * changed (a guest wrote what it uses, a domain came or went, the daemon
  * wrote targets), as the daemon's watches make it (within 20 ms).  A
- * balance running at the end finishes first.
+ * balance running at the end finishes first.  Run steps keep a schedule of
+ * their own: each ends ms after the previous one's scheduled end (the
+ * first, ms after it starts), so the time other steps take between them
+ * (a start's reservation) and a balance that ends late come out of the
+ * next run, and the steps after a run happen when the file says, whatever
+ * the policy.
  */
 static int
 simu_run(struct simctx *x, uint64_t ms)
 {
 	struct sim_host		*h = &x->s->host;
 	struct host_snapshot	 snap;
-	uint64_t		 end = h->now_ms + ms, next;
+	uint64_t		 end, next;
 	uint64_t		 tick = SIMU_RUN_TICK_MS;
 	int			 rc;
 
+	end = (x->has_run ? x->run_end_ms : h->now_ms) + ms;
+	x->run_end_ms = end;
+	x->has_run = true;
 	if (x->until_ms != 0 && end > x->until_ms)
 		end = x->until_ms > h->now_ms ? x->until_ms : h->now_ms;
 	if (tick > x->s->conf.poll_interval_ms)
