@@ -49,7 +49,7 @@ struct scenario {
 	struct sim_host		 host;
 	struct scen_step	*steps;
 	size_t			 nsteps;
-	struct sim_dom		*starts;	/* the domains start steps make */
+	struct sim_dom		*starts;	/* start steps' domains */
 	size_t			 nstarts;
 	/* every "used-kib-at" series: the domains point into them */
 	struct sim_used_point	**series;

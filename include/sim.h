@@ -45,7 +45,7 @@ struct sim_dom {
 	/* the series is not the domain's: its owner (the scenario) keeps it */
 	const struct sim_used_point *used_at;	/* ascending t_ms */
 	size_t			nused_at;
-	size_t			used_next;	/* the first point not yet seen */
+	size_t			used_next;	/* the first point not seen */
 };
 
 /* A domain leaving by migration: its range is this one value. */
@@ -60,11 +60,11 @@ struct sim_pin {
  * the difference.
  */
 struct sim_stats {
-	double		pressure_kib_s;	/* the shortfalls integrated over time */
+	double		pressure_kib_s;	/* shortfalls integrated over time */
 	double		short_s;	/* time each guest was short, summed */
 	int64_t		peak_short_kib;	/* the largest total shortfall seen */
 	int64_t		churn_kib;	/* every balloon move, up or down */
-	uint64_t	reports;	/* points of the guests' series reached */
+	uint64_t	reports;	/* series points reached */
 };
 
 struct sim_host {

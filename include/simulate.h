@@ -68,9 +68,9 @@ struct policy;
 
 /* How simulate_run_opts() may differ from the scenario as written. */
 struct simulate_opts {
-	const struct policy	*policy;	/* instead of the file's; NULL */
+	const struct policy	*policy;	/* instead of the file's */
 	bool			 summary;	/* print "summary" as well */
-	uint64_t		 until_ms;	/* stop at this time; 0: never */
+	uint64_t		 until_ms;	/* stop then; 0: never */
 	uint64_t		 poll_ms;	/* poll-interval instead; 0 */
 };
 

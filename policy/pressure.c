@@ -20,12 +20,12 @@
  *  - enough for the uses, not for the needs: each gets its use, and the
  *    rest of the pool goes by what each still needs (need - use): what a
  *    guest uses comes before anyone's headroom;
- *  - plenty (the needs fit): each keeps what it holds (its current target, when inside
- *    its range) or its want if that is more; if the keeps fit, what is
- *    left goes by the headroom still free (range - keep), the same
- *    fraction of it for every guest, as proportional does, so no memory
- *    is left idle; if they do not, those holding more than their want
- *    give back in proportion to that excess, never below their want.
+ *  - plenty (the needs fit): each keeps what it holds (its current
+ *    target, when inside its range) or its want if that is more; if the
+ *    keeps fit, what is left goes by the headroom still free (range -
+ *    keep), the same fraction of it for every guest, as proportional does,
+ *    so no memory is left idle; if they do not, those holding more than
+ *    their want give back in proportion to that excess, never below it.
  *    Memory moves only as far as the wants make it: a guest whose use
  *    falls keeps its memory until another needs it, and a guest whose use
  *    rises takes only what it lacks, from those with memory to spare

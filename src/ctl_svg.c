@@ -339,7 +339,8 @@ ctl_svg_legend(FILE *f, const struct ctl_svg_box *b,
 		y = b->top + 8 + (double)k * CTL_SVG_KEY_STEP;
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n", x, y,
-		    x + 28, y, c->keys[k].colour, ctl_svg_dash(c->keys[k].dashed));
+		    x + 28, y, c->keys[k].colour,
+		    ctl_svg_dash(c->keys[k].dashed));
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 36, y + 4);
 		ctl_svg_text(f, c->keys[k].label);
 		fprintf(f, "</text>\n");

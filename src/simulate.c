@@ -19,7 +19,7 @@
 #include "sim.h"
 #include "simulate.h"
 
-#define SIMU_RUN_TICK_MS	100	/* run: how often the host is looked at */
+#define SIMU_RUN_TICK_MS	100	/* run: how often it looks */
 
 struct simctx {
 	struct scenario		*s;
@@ -29,7 +29,7 @@ struct simctx {
 	char			 err[256];
 	uint64_t		 until_ms;	/* 0: run every step */
 	/* the daemon's balance check (run steps) */
-	uint64_t		 run_end_ms;	/* the last run's, as scheduled */
+	uint64_t		 run_end_ms;	/* the last run's, scheduled */
 	bool			 has_run;
 	uint64_t		 last_check_ms;
 	bool			 check_wanted;	/* something changed */
@@ -682,8 +682,8 @@ simu_run_step(struct simctx *x, const struct scen_step *st,
 		rc = simu_start(x, st, &oc, o);
 		break;
 	case SCEN_STOP:		/* a VM never admitted has nothing to stop */
-		json_object_object_add(o, "was-running", json_object_new_boolean(
-		    sim_find(h, st->domid) != NULL));
+		json_object_object_add(o, "was-running",
+		    json_object_new_boolean(sim_find(h, st->domid) != NULL));
 		if (sim_find(h, st->domid) != NULL)
 			rc = simu_remove(x, st->domid, true);
 		break;

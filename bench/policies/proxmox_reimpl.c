@@ -30,12 +30,12 @@
  * is made; while free memory is below the host target the 10 MiB deadband
  * does not apply, or a reservation could end up to 10 MiB short).  A VM it
  * does not move keeps its target.  A round never grows the VMs by more
- * than its goal (px_trim: Xen cannot overcommit as KVM can).  One call is one round: the benchmark
- * runs this policy with poll-interval = 10s, so that a balance's engine
- * iterations, each a round, come at pvestatd's cadence (called every
- * 100 ms, the rule's pressure/comfort threshold, free memory above 25 % of
- * the minimum, flips a VM between growing and shrinking a hundred times
- * faster than Proxmox would).
+ * than its goal (px_trim: Xen cannot overcommit as KVM can).  One call is
+ * one round: the benchmark runs this policy with poll-interval = 10s, so
+ * that a balance's engine iterations, each a round, come at pvestatd's
+ * cadence (called every 100 ms, the rule's pressure/comfort threshold,
+ * free memory above 25 % of the minimum, flips a VM between growing and
+ * shrinking a hundred times faster than Proxmox would).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -227,7 +227,7 @@ px_trim(const struct policy_input *in, int64_t goal, int64_t *st)
 static int
 px_compute(const struct policy_input *in, int64_t *ret_targets)
 {
-	int64_t			*st = ret_targets, total, free, keep, goal, rest;
+	int64_t	*st = ret_targets, total, free, keep, goal, rest;
 	size_t			 i;
 	int			 rc;
 

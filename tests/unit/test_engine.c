@@ -465,8 +465,10 @@ test_progress_window_turns(void **state)
 	struct hv_domain	d = { .domid = 1, .can_balloon = true,
 				    .dyn_min_kib = 1048576,
 				    .dyn_max_kib = 4194304,
-				    .target_kib = 3145728, .actual_kib = 3145728,
-				    .maxmem_kib = 4194304, .inaccuracy_kib = 4 };
+				    .target_kib = 3145728,
+				    .actual_kib = 3145728,
+				    .maxmem_kib = 4194304,
+				    .inaccuracy_kib = 4 };
 	struct host_snapshot	snap = { &d, 1, 2097152 };
 	struct engine_goal	g = engine_goal_balance(&c);
 	struct engine_result	r;
@@ -483,7 +485,7 @@ test_progress_window_turns(void **state)
 	assert_int_equal(engine_begin(e, &g, &snap, &done), 0);
 	for (t = 0; t <= 9000; t += 100) {
 		if (t == 3000)
-			turn_target_kib = 3670016;	/* ... then up, at 2.25 */
+			turn_target_kib = 3670016;	/* then up */
 		assert_int_equal(engine_step(e, &snap, t, &r), 0);
 		if (r.ndeclared_inactive > 0)
 			print_error("t=%llu: declared inactive at %lld KiB\n",

@@ -284,8 +284,8 @@ test_scenario_long_runs(void **state)
 	    "{ \"domid\": 1, \"dynamic-min-kib\": 10, \"dynamic-max-kib\": "
 	    "20, \"target-kib\": 15, \"memory\": { \"used-kib-at\": [");
 	for (i = 0; i < 40; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s[%zu, %zu]",
-		    i ? ", " : "", i, 10 + i);
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "%s[%zu, %zu]", i ? ", " : "", i, 10 + i);
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "] } } ], "
 	    "\"steps\": [ { \"op\": \"start\", \"deadline-s\": 2, "
 	    "\"domain\": { \"domid\": 2, \"dynamic-min-kib\": 5, "
