@@ -131,8 +131,7 @@ build/san/tests/unit/test_bench_policies: $(call sanobj,\
 	    tests/unit/test_bench_policies.c bench/policies/bench_policies.c \
 	    bench/policies/qmemman_reimpl.c bench/policies/proxmox_reimpl.c \
 	    src/host.c $(POLICY_SRC))
-$(call sanobj,tests/unit/test_bench_policies.c $(BENCH_POLICY_SRC)): \
-	    CPPFLAGS += -Ibench/policies
+build/san/tests/unit/test_bench_policies.o: CPPFLAGS += -Ibench/policies
 build/san/tests/unit/test_engine: $(call sanobj,tests/unit/test_engine.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_scenario: $(call sanobj,tests/unit/test_scenario.c \
