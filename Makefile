@@ -97,7 +97,8 @@ UNIT_TESTS = test_policy test_engine test_scenario test_property \
 	     test_policy_weighted test_policy_pressure test_model_guest \
 	     test_ctl_svg test_metrics test_json_strict test_peercred \
 	     test_lockfile test_switch_proto test_xmlrpc test_op \
-	     test_balancer test_resv test_svc test_xl test_model_range
+	     test_balancer test_resv test_svc test_xl test_model_range \
+	     test_bench_policies
 UNIT_BINS  = $(addprefix build/san/tests/unit/,$(UNIT_TESTS))
 
 HARNESS_BINS	=
@@ -110,7 +111,7 @@ HARNESS_CLEAN	=
 
 .PHONY: all check unit scenarios diff rpc load faults install-check harness e2e e2e-san fuzz fuzz-short bench demo demo-sim install uninstall \
 	clean man-lint deps valgrind deb deb-check metrics-lint completion switch \
-	switch-san e2e-xl
+	switch-san e2e-xl bench-policy
 
 all: squeezerd squeezerctl
 
@@ -176,6 +177,11 @@ build/san/tests/unit/test_policy_weighted: $(call sanobj,\
 	    tests/unit/test_policy_weighted.c src/host.c $(POLICY_SRC))
 build/san/tests/unit/test_policy_pressure: $(call sanobj,\
 	    tests/unit/test_policy_pressure.c src/host.c $(POLICY_SRC))
+build/san/tests/unit/test_bench_policies: $(call sanobj,\
+	    tests/unit/test_bench_policies.c bench/policies/bench_policies.c \
+	    bench/policies/qmemman_reimpl.c bench/policies/proxmox_reimpl.c \
+	    src/host.c $(POLICY_SRC))
+build/san/tests/unit/test_bench_policies.o: CPPFLAGS += -Ibench/policies
 build/san/tests/unit/test_engine: $(call sanobj,tests/unit/test_engine.c \
 	    $(CORE) $(SIMSRC))
 build/san/tests/unit/test_op: $(call sanobj,tests/unit/test_op.c \
@@ -266,6 +272,7 @@ unit: $(UNIT_BINS)
 scenarios: squeezerctl
 	@sh tests/scenarios/run.sh ./squeezerctl
 	@sh tests/ctl/plot.sh ./squeezerctl
+	@sh tests/ctl/simulate.sh ./squeezerctl
 
 # The RPC suite: the real daemon (--backend=sim) on private sockets.
 RPC_TOOLS = build/rpc/rpcc build/rpc/jget build/rpc/conns
@@ -388,10 +395,31 @@ build/squeezer-bench: $(call obj,bench/bench.c $(CORE) $(SIMSRC))
 	$(say) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Policies judged by what guests feel: every policy (and the benchmark's
+# re-implementations of qmemman's and Proxmox's rules) on the workloads of
+# bench/workloads/; QUICK=1 stops each after 2 hours of simulated time.
+BENCH_POLICY_SRC = bench/policy-bench.c bench/policies/bench_policies.c \
+	   bench/policies/qmemman_reimpl.c bench/policies/proxmox_reimpl.c
+BENCH_WORKLOADS	= bench/workloads/small.json bench/workloads/mixed.json \
+	   bench/workloads/bursty.json \
+	   bench/workloads/diurnal.json bench/workloads/leak.json \
+	   bench/workloads/starts.json
+$(call obj,$(BENCH_POLICY_SRC)): CPPFLAGS += -Ibench/policies
+
+build/bench-policy: $(call obj,$(BENCH_POLICY_SRC) src/ctl_plot.c \
+	    src/ctl_svg.c $(CORE) $(SIMSRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-policy: build/bench-policy
+	@mkdir -p build/bench-policy-svg
+	@build/bench-policy $(if $(filter 1,$(QUICK)),-u 2) \
+	    -o build/bench-policy-svg $(BENCH_WORKLOADS)
+
 bench: deps build/squeezer-bench squeezerd squeezerctl build/rpc/rpcc \
 	    build/rpc/rpc-bench build/rpc/jget build/xs-react $(HARNESS_BINS) \
-	    $(XC_XSINTRO)
+	    $(XC_XSINTRO) build/bench-policy
 	@build/squeezer-bench
+	@$(MAKE) --no-print-directory bench-policy
 	@sh bench/simulate-10k.sh ./squeezerctl
 	@sh bench/rpc-bench.sh
 	@sh bench/reserve-limit.sh

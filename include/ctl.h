@@ -34,6 +34,7 @@ struct ctl_args {
 	const char	 *node, *policy;		/* --node, --policy */
 	const char	 *interval, *count, *out;	/* -i, -n, -o */
 	bool		  trace;			/* -t */
+	bool		  summary;			/* --summary */
 	char		**pos;
 	int		  npos;
 };

@@ -16,6 +16,12 @@
 int	ctl_plot_run(const char *in, const char *out, char *err,
 	    size_t errlen);
 
+struct simulate_opts;
+
+/* The same, run with opts (its policy and poll interval; NULL: none). */
+int	ctl_plot_run_opts(const char *in, const char *out,
+	    const struct simulate_opts *opts, char *err, size_t errlen);
+
 /* The default output file: in with ".json" (or nothing) replaced by ".svg". */
 char	*ctl_plot_default_out(const char *in);
 

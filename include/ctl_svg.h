@@ -44,9 +44,14 @@ double	ctl_svg_map(const struct ctl_svg_axis *, double v, double p_lo,
 /* The colour "#rrggbb" of series i: distinct for each i. */
 void	ctl_svg_colour(size_t i, char buf[8]);
 
+/* How a line is drawn (true and false are dashed and solid). */
+#define CTL_SVG_SOLID	0
+#define CTL_SVG_DASHED	1
+#define CTL_SVG_DOTTED	2
+
 struct ctl_svg_series {
 	const char	*colour;	/* "#rrggbb" */
-	bool		 dashed;
+	int		 dashed;	/* CTL_SVG_SOLID, _DASHED, _DOTTED */
 	double		 width;		/* stroke, px */
 	const double	*x, *y;		/* n points; NAN in y: no point */
 	size_t		 n;
@@ -55,7 +60,7 @@ struct ctl_svg_series {
 struct ctl_svg_key {
 	const char	*label;
 	const char	*colour;
-	bool		 dashed;
+	int		 dashed;	/* as the series' */
 };
 
 struct ctl_svg_chart {

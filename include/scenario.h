@@ -24,6 +24,9 @@ enum scen_op {
 	SCEN_MIGRATION_RESERVE,	/* destination: all it has, if it can */
 	SCEN_MIGRATION_PREPARE,	/* source: down only to what it got */
 	SCEN_MIGRATION_END,
+	SCEN_START,		/* a VM start: reserve, then the domain */
+	SCEN_STOP,		/* a VM stops: its memory is free */
+	SCEN_RUN,		/* the daemon's periodic balancing, for s */
 };
 
 struct scen_step {
@@ -34,10 +37,11 @@ struct scen_step {
 	bool		has_until;	/* free */
 	enum engine_cond until_cond;
 	int64_t		until_kib;
-	uint64_t	wait_ms;	/* wait */
+	uint64_t	wait_ms;	/* wait, run */
 	uint64_t	deadline_ms;	/* reserve, reserve-range; 0: none */
-	int32_t		domid;		/* migration-prepare, -end */
+	int32_t		domid;		/* migration-prepare, -end; stop */
 	bool		done;		/* migration-end: done, not aborted */
+	size_t		start;		/* start: its domain, in starts[] */
 };
 
 struct scenario {
@@ -45,6 +49,11 @@ struct scenario {
 	struct sim_host		 host;
 	struct scen_step	*steps;
 	size_t			 nsteps;
+	struct sim_dom		*starts;	/* start steps' domains */
+	size_t			 nstarts;
+	/* every "used-kib-at" series: the domains point into them */
+	struct sim_used_point	**series;
+	size_t			 nseries;
 };
 
 #define SCEN_MAX_FILE	(64u << 20)	/* bytes */

@@ -30,7 +30,7 @@ struct sim_balloon {
 	double		period_s;
 };
 
-#define SIM_USED_POINTS	16
+#define SIM_USED_POINTS	100000	/* at most, per domain */
 
 /* From t_ms on, the guest reports used_kib (scenario "used-kib-at"). */
 struct sim_used_point {
@@ -42,14 +42,29 @@ struct sim_dom {
 	struct hv_domain	d;	/* its weight, use: as reported */
 	struct sim_balloon	b;
 	uint64_t		last_update_ms;
-	size_t			nused_at;	/* ascending t_ms */
-	struct sim_used_point	used_at[SIM_USED_POINTS];
+	/* the series is not the domain's: its owner (the scenario) keeps it */
+	const struct sim_used_point *used_at;	/* ascending t_ms */
+	size_t			nused_at;
+	size_t			used_next;	/* the first point not seen */
 };
 
 /* A domain leaving by migration: its range is this one value. */
 struct sim_pin {
 	int32_t		domid;
 	int64_t		kib;
+};
+
+/*
+ * What the guests felt and what the balloons did, over all simulated time
+ * (sim_advance): a guest that reports using more than it has is short by
+ * the difference.
+ */
+struct sim_stats {
+	double		pressure_kib_s;	/* shortfalls integrated over time */
+	double		short_s;	/* time each guest was short, summed */
+	int64_t		peak_short_kib;	/* the largest total shortfall seen */
+	int64_t		churn_kib;	/* every balloon move, up or down */
+	uint64_t	reports;	/* series points reached */
 };
 
 struct sim_host {
@@ -62,6 +77,7 @@ struct sim_host {
 	uint64_t		 now_ms;
 	struct sim_pin		*pins;
 	size_t			 npins;
+	struct sim_stats	 stats;
 };
 
 #define SIM_DEFAULT_RATE_KIB_S	1048576		/* 1 GiB/s */
@@ -90,7 +106,10 @@ void	sim_snapshot(struct sim_host *, struct host_snapshot *ret);
  * Let the balloons move until to_ms.  With strict set, a balloon that wants
  * more memory than is free is an error (squeezed's simulator invariant: the
  * engine must never make the host overcommit); otherwise it takes what is
- * free.  Writes a message to err on error.
+ * free.  Writes a message to err on error.  Adds to the host's stats: the
+ * balloons' moves, and each guest's shortfall (what it reports in use at
+ * the start of the interval, less what it has) over the interval, by the
+ * trapezoid rule between its start and its end.
  */
 int	sim_advance(struct sim_host *, uint64_t to_ms, bool strict,
 	    char *err, size_t errlen);

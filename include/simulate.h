@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "op.h"
+#include "sim.h"
 
 struct engine;
 struct engine_conf;
@@ -57,9 +58,41 @@ int	simulate_goal(struct engine *, struct sim_host *,
 
 /*
  * Run every step on a virtual clock and print the JSON result to out.
- * With trace set, print one line per engine iteration there.  Returns 0,
- * or -errno for an internal failure (bad outcomes are results, not errors).
+ * With trace set, print one line per engine iteration there (and one per
+ * balance check of a run step).  Returns 0, or -errno for an internal
+ * failure (bad outcomes are results, not errors).
  */
 int	simulate_run(struct scenario *, FILE *out, FILE *trace);
+
+struct policy;
+
+/* How simulate_run_opts() may differ from the scenario as written. */
+struct simulate_opts {
+	const struct policy	*policy;	/* instead of the file's */
+	bool			 summary;	/* print "summary" as well */
+	uint64_t		 until_ms;	/* stop then; 0: never */
+	uint64_t		 poll_ms;	/* poll-interval instead; 0 */
+};
+
+/*
+ * What a whole run gave: what the guests felt and the balloons did
+ * (sim.h's stats), the VM starts asked for and admitted (start steps), and
+ * the balances run steps made.
+ */
+struct simulate_summary {
+	uint64_t		time_ms;	/* simulated */
+	struct sim_stats	stats;
+	size_t			starts, admitted;
+	uint64_t		admit_wait_ms;	/* summed over the admitted */
+	size_t			balances;
+	size_t			errors;		/* steps that ended "error" */
+};
+
+/*
+ * simulate_run() with opts (NULL: none); with ret set, the summary is
+ * written there as well.  out may be NULL (no JSON).
+ */
+int	simulate_run_opts(struct scenario *, const struct simulate_opts *,
+	    FILE *out, FILE *trace, struct simulate_summary *ret);
 
 #endif

@@ -9,13 +9,28 @@
  * Every other domain gets exactly what proportional gives it, so a guest
  * that says nothing (or garbage) is balanced as squeezed would, and what a
  * guest says can only move memory among the guests that report.  Those
- * share the rest of the budget (policy_budget less the others' targets):
+ * share the rest of the budget, the pool (policy_budget less the others'
+ * targets).  Above dynamic-min a guest needs need = want - dmin and uses
+ * use = used - dmin (within [0, need]):
  *
- *  - short (the needs, want - dmin, add up to more): each gets dmin +
- *    rest x need / total need, all shrunk towards dmin alike;
- *  - plenty: each gets its want, and what is left goes by the headroom
- *    still free (range - need), the same fraction of it for every guest,
- *    as proportional does, so no memory is left idle.
+ *  - short (the uses add up to more than the pool): each gets dmin +
+ *    min(use, level x need), the level such that they add up to the pool:
+ *    all shrunk towards dmin alike by need, but none given more than it
+ *    uses while another is short of what it uses;
+ *  - enough for the uses, not for the needs: each gets its use, and the
+ *    rest of the pool goes by what each still needs (need - use): what a
+ *    guest uses comes before anyone's headroom;
+ *  - plenty (the needs fit): each keeps what it holds (its current
+ *    target, when inside its range) or its want if that is more; if the
+ *    keeps fit, what is left goes by the headroom still free (range -
+ *    keep), the same fraction of it for every guest, as proportional does,
+ *    so no memory is left idle; if they do not, those holding more than
+ *    their want give back in proportion to that excess, never below it.
+ *    Memory moves only as far as the wants make it: a guest whose use
+ *    falls keeps its memory until another needs it, and a guest whose use
+ *    rises takes only what it lacks, from those with memory to spare
+ *    (before, every change in one guest's want reshared everybody's
+ *    headroom: most of the balloon churn, for no guest's benefit).
  *
  * Then, so that targets do not churn, for a reporting domain whose current
  * target is inside its range: a new target within the hysteresis band of
@@ -59,31 +74,113 @@ pressure_need(const struct hv_domain *d)
 	return want < host_range(d) ? want : host_range(d);
 }
 
+/*
+ * What a guest keeps above dynamic-min when there is plenty: its need, or
+ * what its current target holds if that is more (and inside its range).
+ */
+static int64_t
+pressure_keep(const struct hv_domain *d)
+{
+	int64_t	n = pressure_need(d), held = d->target_kib - d->dyn_min_kib;
+
+	if (held < 0 || held > host_range(d) || held < n)
+		return n;
+	return held;
+}
+
+/* used - dynamic-min, in [0, need]: what it uses of what it needs. */
+static int64_t
+pressure_use(const struct hv_domain *d)
+{
+	int64_t	u = d->mem_used_kib - d->dyn_min_kib, n = pressure_need(d);
+
+	if (u < 0)
+		return 0;
+	return u < n ? u : n;
+}
+
+/* Is use <= level x need, the level being num / den (den > 0)? */
+static bool
+pressure_capped(const struct hv_domain *d, int64_t num, int64_t den)
+{
+	return (unsigned __int128)pressure_use(d) * (unsigned __int128)den <=
+	    (unsigned __int128)num * (unsigned __int128)pressure_need(d);
+}
+
+/*
+ * Short: the level num / den at which min(use, level x need) over the
+ * reporting domains adds up to pool_kib (< the uses).  Capping a domain
+ * at its use leaves more for the others, which only raises the level, so
+ * each pass caps at least one more, or is the last (water-filling).
+ */
+static void
+pressure_level(const struct policy_input *in, int64_t pool_kib,
+    int64_t needs, int64_t *ret_num, int64_t *ret_den)
+{
+	const struct hv_domain	*d;
+	int64_t			 num = pool_kib, den = needs, capped, open;
+	size_t			 i, pass;
+
+	for (pass = 0; pass <= in->ndoms; pass++) {
+		capped = open = 0;
+		for (i = 0; i < in->ndoms; i++) {
+			d = &in->doms[i];
+			if (!pressure_reports(d))
+				continue;
+			if (pressure_capped(d, num, den))
+				capped += pressure_use(d);
+			else
+				open += pressure_need(d);
+		}
+		if (open == 0 || (unsigned __int128)(pool_kib - capped) *
+		    (unsigned __int128)den == (unsigned __int128)num *
+		    (unsigned __int128)open)
+			break;
+		num = pool_kib - capped;
+		den = open;
+	}
+	*ret_num = num;
+	*ret_den = den;
+}
+
 /* Share pool_kib among the reporting domains: their ideal targets. */
 static void
 pressure_divide(const struct policy_input *in, int64_t pool_kib,
     int64_t *targets)
 {
 	const struct hv_domain	*d;
-	int64_t			 needs = 0, room = 0, n, extra;
+	int64_t			 needs = 0, uses = 0, keeps = 0, room = 0;
+	int64_t			 n, u, k, extra, num = 0, den = 1;
 	size_t			 i;
 
 	for (i = 0; i < in->ndoms; i++)
 		if (pressure_reports(&in->doms[i])) {
-			n = pressure_need(&in->doms[i]);
-			needs += n;
-			room += host_range(&in->doms[i]) - n;
+			needs += pressure_need(&in->doms[i]);
+			uses += pressure_use(&in->doms[i]);
+			keeps += k = pressure_keep(&in->doms[i]);
+			room += host_range(&in->doms[i]) - k;
 		}
+	if (uses > pool_kib)
+		pressure_level(in, pool_kib, needs, &num, &den);
 	for (i = 0; i < in->ndoms; i++) {
 		d = &in->doms[i];
 		if (!pressure_reports(d))
 			continue;
 		n = pressure_need(d);
-		if (needs >= pool_kib)
-			extra = policy_muldiv(pool_kib, n, needs);
-		else
-			extra = n + policy_muldiv(pool_kib - needs,
-			    host_range(d) - n, room);
+		u = pressure_use(d);
+		k = pressure_keep(d);
+		if (uses > pool_kib)		/* short of the uses */
+			extra = pressure_capped(d, num, den) ? u :
+			    policy_muldiv(num, n, den);
+		else if (needs >= pool_kib)	/* uses first */
+			extra = u + policy_muldiv(pool_kib - uses, n - u,
+			    needs - uses);
+		else if (keeps <= pool_kib)
+			extra = k + policy_muldiv(pool_kib - keeps,
+			    host_range(d) - k, room);
+		else		/* the excess above the wants gives way */
+			extra = n + policy_muldiv(pool_kib - needs, k - n,
+			    keeps - needs);
 		if (extra > host_range(d))
 			extra = host_range(d);
 		targets[i] = d->dyn_min_kib + extra;

@@ -140,6 +140,9 @@ simb_from_scenario(struct simb *sb, struct scenario *s, uint64_t now_ms)
 	sb->total_kib = sb->h.free_kib;
 	for (i = 0; i < sb->h.ndoms; i++) {
 		sb->h.doms[i].last_update_ms = now_ms;
+		/* a use series plays only in simulate; the scenario owns it */
+		sb->h.doms[i].used_at = NULL;
+		sb->h.doms[i].nused_at = 0;
 		sb->total_kib += sb->h.doms[i].d.actual_kib;
 		if ((rc = simb_write_booted(sb, &sb->h.doms[i], true)) < 0)
 			return rc;

@@ -59,6 +59,7 @@ static const struct option ctl_parse_longopts[] = {
 	{ "overhead", required_argument, NULL, 'O' },
 	{ "node", required_argument, NULL, 'N' },
 	{ "policy", required_argument, NULL, 'P' },
+	{ "summary", no_argument, NULL, 'Y' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -230,6 +231,9 @@ ctl_parse_store(struct ctl_args *a, int ch, char *value)
 		break;
 	case 't':
 		a->trace = true;
+		break;
+	case 'Y':
+		a->summary = true;
 		break;
 	default:
 		break;

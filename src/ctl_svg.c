@@ -277,6 +277,20 @@ ctl_svg_titles(FILE *f, const struct ctl_svg_box *b,
 	fprintf(f, "</text>\n");
 }
 
+/* The stroke-dasharray attribute of a line style. */
+static const char *
+ctl_svg_dash(int style)
+{
+	switch (style) {
+	case CTL_SVG_DASHED:
+		return " stroke-dasharray=\"6 3\"";
+	case CTL_SVG_DOTTED:
+		return " stroke-dasharray=\"1.5 3\"";
+	default:
+		return "";
+	}
+}
+
 /* Inside a flat run (both neighbours at the same value): not drawn. */
 static bool
 ctl_svg_flat(const struct ctl_svg_series *s, size_t i)
@@ -296,7 +310,7 @@ ctl_svg_polyline(FILE *f, const struct ctl_svg_box *b,
 
 	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
 	    "stroke-width=\"%.1f\"%s points=\"", s->colour, s->width,
-	    s->dashed ? " stroke-dasharray=\"6 3\"" : "");
+	    ctl_svg_dash(s->dashed));
 	for (i = 0; i < s->n; i++) {
 		if (isnan(s->y[i]) || ctl_svg_flat(s, i))
 			continue;
@@ -325,8 +339,8 @@ ctl_svg_legend(FILE *f, const struct ctl_svg_box *b,
 		y = b->top + 8 + (double)k * CTL_SVG_KEY_STEP;
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n", x, y,
-		    x + 28, y, c->keys[k].colour, c->keys[k].dashed ?
-		    " stroke-dasharray=\"6 3\"" : "");
+		    x + 28, y, c->keys[k].colour,
+		    ctl_svg_dash(c->keys[k].dashed));
 		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 36, y + 4);
 		ctl_svg_text(f, c->keys[k].label);
 		fprintf(f, "</text>\n");

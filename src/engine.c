@@ -20,6 +20,7 @@ struct engine_dom {
 	uint64_t	last_progress_ms;
 	int64_t		window_actual_kib;	/* progress-rate window */
 	uint64_t	window_ms;
+	int		window_dir;	/* the way it was going then */
 	bool		stuck;
 	bool		non_active;	/* in the last iteration's non-active set */
 	uint64_t	last_coop_ms;	/* last seen on target (or unballoonable) */
@@ -349,7 +350,8 @@ engine_direction(const struct hv_domain *d)
  * Progress is judged by rate too: over each stuck-after window a domain on
  * its way must move at least min-progress-kib-s on average, so a guest
  * cannot look alive by freeing a page every few seconds.  A window starts
- * afresh when it is passed (or when the domain reaches its target).
+ * afresh when it is passed, while the domain is at its target, and when
+ * its target turns round (engine_judge).
  */
 static bool
 engine_too_slow(struct engine *e, struct engine_dom *t,
@@ -397,6 +399,12 @@ engine_judge(struct engine *e, const struct host_snapshot *s, uint64_t now_ms,
 				t->stuck = t->held_gen == e->op_gen;
 				t->non_active = false;
 			}
+			if (dir == 0 || (t->window_dir != 0 &&
+			    dir != t->window_dir)) {	/* there, or turned */
+				t->window_ms = now_ms;
+				t->window_actual_kib = d->actual_kib;
+			}
+			t->window_dir = dir;
 			delta = d->actual_kib - t->last_actual_kib;
 			t->last_actual_kib = d->actual_kib;
 			if ((delta > 0 && dir > 0) || (delta < 0 && dir < 0)) {

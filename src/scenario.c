@@ -25,6 +25,7 @@ struct scen_ctx {
 	size_t		 len;
 	char		*err;
 	size_t		 errlen;
+	struct scenario	*s;		/* being built: owns series, starts */
 };
 
 struct scen_key {
@@ -43,6 +44,9 @@ static const char *const scen_op_names[] = {
 	[SCEN_MIGRATION_RESERVE] = "migration-reserve",
 	[SCEN_MIGRATION_PREPARE] = "migration-prepare",
 	[SCEN_MIGRATION_END]	= "migration-end",
+	[SCEN_START]		= "start",
+	[SCEN_STOP]		= "stop",
+	[SCEN_RUN]		= "run",
 };
 #define SCEN_NOPS	(sizeof(scen_op_names) / sizeof(scen_op_names[0]))
 
@@ -474,12 +478,31 @@ scen_used_point(const struct scen_ctx *c, const char *path,
 	return 0;
 }
 
+/* A new series of n points, owned by the scenario being built. */
+static struct sim_used_point *
+scen_new_series(const struct scen_ctx *c, size_t n)
+{
+	struct scenario		  *s = c->s;
+	struct sim_used_point	 **v, *pts;
+
+	if ((pts = calloc(n + 1, sizeof(*pts))) == NULL)
+		return NULL;
+	if ((v = realloc(s->series, (s->nseries + 1) * sizeof(*v))) == NULL) {
+		free(pts);
+		return NULL;
+	}
+	s->series = v;
+	s->series[s->nseries++] = pts;
+	return pts;
+}
+
 /* "memory.used-kib-at": [[seconds, kib], ...], times increasing. */
 static int
 scen_used_at(const struct scen_ctx *c, const char *path,
     struct json_object *obj, struct sim_dom *s)
 {
 	struct json_object	*arr;
+	struct sim_used_point	*pts;
 	char			 sub[SCEN_PATH_MAX + 112];	/* path[i] */
 	size_t			 i, n;
 	int			 rc;
@@ -493,18 +516,22 @@ scen_used_at(const struct scen_ctx *c, const char *path,
 		return scen_fail(c, sub, "more than %d points",
 		    SIM_USED_POINTS);
 	}
+	if ((pts = scen_new_series(c, n)) == NULL)
+		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		snprintf(sub, sizeof(sub), "%s.used-kib-at[%zu]", path, i);
 		if ((rc = scen_used_point(c, sub,
-		    json_object_array_get_idx(arr, i), &s->used_at[i])) < 0)
+		    json_object_array_get_idx(arr, i), &pts[i])) < 0)
 			return rc;
-		if (i > 0 && s->used_at[i].t_ms <= s->used_at[i - 1].t_ms)
+		if (i > 0 && pts[i].t_ms <= pts[i - 1].t_ms)
 			return scen_fail(c, sub, "times must increase");
 	}
+	s->used_at = pts;
 	s->nused_at = n;
-	if (n > 0 && s->used_at[0].t_ms == 0) {	/* the start, for all */
+	s->used_next = 0;
+	if (n > 0 && pts[0].t_ms == 0) {	/* the start, for all */
 		s->d.has_mem_used = true;
-		s->d.mem_used_kib = s->used_at[0].used_kib;
+		s->d.mem_used_kib = pts[0].used_kib;
 	}
 	return 0;
 }
@@ -544,10 +571,16 @@ static const char *const scen_domain_keys[] = {
 	"weight", "memory", NULL
 };
 
-/* One element of "domains". */
+/* A start step's domain: its memory is what the reservation obtains. */
+static const char *const scen_start_keys[] = {
+	"domid", "dynamic-min-kib", "dynamic-max-kib", "inaccuracy-kib",
+	"can-balloon", "balloon", "weight", "memory", NULL
+};
+
+/* One element of "domains", or a start step's domain (started). */
 static int
 scen_domain(const struct scen_ctx *c, const char *path,
-    struct json_object *obj, struct sim_dom *s)
+    struct json_object *obj, struct sim_dom *s, bool started)
 {
 	struct hv_domain	*d = &s->d;
 	struct json_object	*b;
@@ -557,14 +590,15 @@ scen_domain(const struct scen_ctx *c, const char *path,
 
 	if (!json_object_is_type(obj, json_type_object))
 		return scen_fail(c, path, "a domain must be an object");
-	if ((rc = scen_check_keys(c, path, obj, scen_domain_keys)) < 0 ||
+	if ((rc = scen_check_keys(c, path, obj, started ? scen_start_keys :
+	    scen_domain_keys)) < 0 ||
 	    (rc = scen_int(c, path, obj, "domid", true, 0, 0, HOST_MAX_DOMID,
 	    &domid)) < 0 ||
 	    (rc = scen_int(c, path, obj, "dynamic-min-kib", true, 0, 0,
 	    HOST_MAX_KIB, &d->dyn_min_kib)) < 0 ||
 	    (rc = scen_int(c, path, obj, "dynamic-max-kib", true, 0, 0,
 	    HOST_MAX_KIB, &d->dyn_max_kib)) < 0 ||
-	    (rc = scen_int(c, path, obj, "target-kib", true, 0, 0,
+	    (rc = scen_int(c, path, obj, "target-kib", !started, 0, 0,
 	    HOST_MAX_KIB, &d->target_kib)) < 0 ||
 	    (rc = scen_int(c, path, obj, "actual-kib", false, d->target_kib, 0,
 	    HOST_MAX_KIB, &d->actual_kib)) < 0 ||
@@ -618,7 +652,7 @@ scen_domains(const struct scen_ctx *c, struct json_object *arr,
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "domains[%zu]", i);
 		if ((rc = scen_domain(c, path,
-		    json_object_array_get_idx(arr, i), &doms[i])) < 0) {
+		    json_object_array_get_idx(arr, i), &doms[i], false)) < 0) {
 			free(doms);
 			return rc;
 		}
@@ -651,6 +685,9 @@ static const char *const scen_step_keys[][6] = {
 	[SCEN_MIGRATION_PREPARE] = { "op", "domid", "max-kib", "deadline-s",
 				    NULL },
 	[SCEN_MIGRATION_END]	= { "op", "domid", "outcome", NULL },
+	[SCEN_START]		= { "op", "domain", "deadline-s", NULL },
+	[SCEN_STOP]		= { "op", "domid", NULL },
+	[SCEN_RUN]		= { "op", "s", NULL },
 };
 
 /* free's "until": "ge:M" or "le:M". */
@@ -730,6 +767,33 @@ scen_migration(const struct scen_ctx *c, const char *path,
 	return 0;
 }
 
+/*
+ * A start step's "domain": a domain as in "domains", without target-kib,
+ * actual-kib and maxmem-kib (the reservation decides them).
+ */
+static int
+scen_start(const struct scen_ctx *c, const char *path,
+    struct json_object *obj, struct scen_step *st)
+{
+	struct scenario		*s = c->s;
+	struct json_object	*dom;
+	struct sim_dom		*v;
+	char			 sub[SCEN_PATH_MAX + 64];
+	int			 rc;
+
+	if (!json_object_object_get_ex(obj, "domain", &dom))
+		return scen_fail(c, path, "missing field \"domain\"");
+	if ((v = realloc(s->starts, (s->nstarts + 1) * sizeof(*v))) == NULL)
+		return -ENOMEM;
+	s->starts = v;
+	memset(&v[s->nstarts], 0, sizeof(*v));
+	scen_join(sub, sizeof(sub), path, "domain");
+	if ((rc = scen_domain(c, sub, dom, &v[s->nstarts], true)) < 0)
+		return rc;
+	st->start = s->nstarts++;
+	return 0;
+}
+
 /* One element of "steps". */
 static int
 scen_step(const struct scen_ctx *c, const char *path, struct json_object *obj,
@@ -738,6 +802,7 @@ scen_step(const struct scen_ctx *c, const char *path, struct json_object *obj,
 	struct json_object	*v;
 	const char		*op;
 	double			 secs = 0.0;
+	int64_t			 domid;
 	size_t			 i;
 	int			 rc;
 
@@ -756,7 +821,8 @@ scen_step(const struct scen_ctx *c, const char *path, struct json_object *obj,
 		scen_join(sub, sizeof(sub), path, "op");
 		return scen_fail(c, sub, "unknown op (expected free, reserve, "
 		    "reserve-range, balance, consume, wait, plan, "
-		    "migration-reserve, migration-prepare or migration-end)");
+		    "migration-reserve, migration-prepare, migration-end, "
+		    "start, stop or run)");
 	}
 	st->op = (enum scen_op)i;
 	if ((rc = scen_check_keys(c, path, obj, scen_step_keys[i])) < 0)
@@ -787,12 +853,22 @@ scen_step(const struct scen_ctx *c, const char *path, struct json_object *obj,
 			return scen_fail(c, path, "min-kib is above max-kib");
 		return 0;
 	case SCEN_WAIT:
+	case SCEN_RUN:
 		if ((rc = scen_secs(c, path, obj, "s", true, SCEN_MAX_WAIT_S,
 		    &secs)) < 0)
 			return rc;
 		st->wait_ms = (uint64_t)llround(secs * 1000.0);
 		return 0;
 	case SCEN_BALANCE:
+		return 0;
+	case SCEN_START:
+		return (rc = scen_deadline(c, path, obj, st)) < 0 ? rc :
+		    scen_start(c, path, obj, st);
+	case SCEN_STOP:
+		if ((rc = scen_int(c, path, obj, "domid", true, 0, 0,
+		    HOST_MAX_DOMID, &domid)) < 0)
+			return rc;
+		st->domid = (int32_t)domid;
 		return 0;
 	default:
 		return scen_migration(c, path, obj, st);
@@ -884,9 +960,9 @@ int
 scenario_parse_over(const char *name, const char *text, size_t len,
     const struct conf *base, struct scenario *ret, char *err, size_t errlen)
 {
-	struct scen_ctx		 c = { name, text, len, err, errlen };
-	struct json_object	*root = NULL, *conf, *host, *doms, *steps;
 	struct scenario		 s;
+	struct scen_ctx		 c = { name, text, len, err, errlen, &s };
+	struct json_object	*root = NULL, *conf, *host, *doms, *steps;
 	struct sim_dom		*simdoms = NULL;
 	size_t			 ndoms = 0;
 	int64_t			 free_kib = 0;
@@ -939,7 +1015,7 @@ scenario_parse_over(const char *name, const char *text, size_t len,
 out:
 	if (rc < 0) {
 		free(simdoms);
-		free(s.steps);
+		scenario_dispose(&s);
 	}
 	json_object_put(root);
 	return rc;
@@ -1005,9 +1081,15 @@ out:
 void
 scenario_dispose(struct scenario *s)
 {
+	size_t	i;
+
 	if (s == NULL)
 		return;
 	sim_host_dispose(&s->host);
 	free(s->steps);
+	free(s->starts);
+	for (i = 0; i < s->nseries; i++)
+		free(s->series[i]);
+	free(s->series);
 	memset(s, 0, sizeof(*s));
 }

@@ -102,6 +102,7 @@ sim_host_rebuild(struct sim_host *h, struct sim_dom *doms, size_t n)
 	nh.now_ms = h->now_ms;
 	nh.pins = h->pins;
 	nh.npins = h->npins;
+	nh.stats = h->stats;
 	free(h->by_domid);
 	free(h->snap);
 	if (h->doms != doms)
@@ -183,16 +184,22 @@ sim_pin(struct sim_host *h, int32_t domid, int64_t kib)
 	return 0;
 }
 
-/* The memory use a guest reports at now_ms (its "used-kib-at" series). */
-static void
+/*
+ * The memory use a guest reports at now_ms (its "used-kib-at" series; time
+ * only moves forward, so the points already passed are not read again).
+ * Returns how many points it passed.
+ */
+static uint64_t
 sim_guest(struct sim_dom *s, uint64_t now_ms)
 {
-	size_t	i;
+	uint64_t	n = 0;
 
-	for (i = 0; i < s->nused_at && s->used_at[i].t_ms <= now_ms; i++) {
+	for (; s->used_next < s->nused_at &&
+	    s->used_at[s->used_next].t_ms <= now_ms; s->used_next++, n++) {
 		s->d.has_mem_used = true;
-		s->d.mem_used_kib = s->used_at[i].used_kib;
+		s->d.mem_used_kib = s->used_at[s->used_next].used_kib;
 	}
+	return n;
 }
 
 void
@@ -201,7 +208,8 @@ sim_snapshot(struct sim_host *h, struct host_snapshot *ret)
 	size_t	i;
 
 	for (i = 0; i < h->ndoms; i++) {
-		sim_guest(&h->doms[h->by_domid[i]], h->now_ms);
+		h->stats.reports += sim_guest(&h->doms[h->by_domid[i]],
+		    h->now_ms);
 		h->snap[i] = h->doms[h->by_domid[i]].d;
 	}
 	for (i = 0; i < h->npins; i++) {	/* migrating: range fixed */
@@ -300,18 +308,30 @@ sim_delta(const struct sim_dom *s, double last, double t)
 	return sim_step(d, s->b.rate_kib_s, dt);
 }
 
+/* How far a guest's memory is below what it reports using (0: not short). */
+static int64_t
+sim_short(const struct hv_domain *d)
+{
+	if (!d->has_mem_used || d->mem_used_kib <= d->actual_kib)
+		return 0;
+	return d->mem_used_kib - d->actual_kib;
+}
+
 /* Move every balloon, in scenario order, to time t_ms. */
 static int
 sim_update(struct sim_host *h, uint64_t t_ms, bool strict, char *err,
     size_t errlen)
 {
 	struct sim_dom	*s;
-	int64_t		 delta;
-	double		 t = (double)t_ms / 1000.0;
+	int64_t		 delta, before, total_short = 0;
+	double		 t = (double)t_ms / 1000.0, dt;
 	size_t		 i;
 
 	for (i = 0; i < h->ndoms; i++) {
 		s = &h->doms[i];
+		h->stats.reports += sim_guest(s, h->now_ms);
+		before = sim_short(&s->d);
+		dt = t - (double)h->now_ms / 1000.0;
 		delta = sim_delta(s, (double)s->last_update_ms / 1000.0, t);
 		if (delta > 0 && s->d.actual_kib + delta > s->d.maxmem_kib)
 			delta = s->d.maxmem_kib > s->d.actual_kib ?
@@ -329,7 +349,16 @@ sim_update(struct sim_host *h, uint64_t t_ms, bool strict, char *err,
 		s->d.actual_kib += delta;
 		h->free_kib -= delta;
 		s->last_update_ms = t_ms;
+		h->stats.churn_kib += delta < 0 ? -delta : delta;
+		total_short += sim_short(&s->d);
+		if (before > 0 || sim_short(&s->d) > 0) {
+			h->stats.pressure_kib_s += dt * (double)(before +
+			    sim_short(&s->d)) / 2.0;
+			h->stats.short_s += dt;
+		}
 	}
+	if (total_short > h->stats.peak_short_kib)
+		h->stats.peak_short_kib = total_short;
 	return 0;
 }
 

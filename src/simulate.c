@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -18,12 +19,26 @@
 #include "sim.h"
 #include "simulate.h"
 
+#define SIMU_RUN_TICK_MS	100	/* run: how often it looks */
+
 struct simctx {
 	struct scenario		*s;
 	struct engine		*e;
 	struct engine_conf	 ec;
 	FILE			*trace;
 	char			 err[256];
+	uint64_t		 until_ms;	/* 0: run every step */
+	/* the daemon's balance check (run steps) */
+	uint64_t		 run_end_ms;	/* the last run's, scheduled */
+	bool			 has_run;
+	uint64_t		 last_check_ms;
+	bool			 check_wanted;	/* something changed */
+	uint64_t		 seen_reports;
+	/* the figures of the summary */
+	size_t			 starts, admitted, balances, errors;
+	uint64_t		 admit_wait_ms;
+	uint64_t		*admitted_at_ms;
+	size_t			 capadmitted;
 };
 
 /* A step's outcome, as the scenario output reports it. */
@@ -52,22 +67,38 @@ simu_json_secs(uint64_t ms)
 	return json_object_new_double_s((double)ms / 1000.0, buf);
 }
 
+/* A trace line's time, free memory, what happens and every domain. */
+static void
+simu_trace_line(FILE *trace, uint64_t now_ms,
+    const struct host_snapshot *snap, const char *what)
+{
+	size_t	i;
+
+	fprintf(trace, "t=%.1f F%" PRId64 " %s", (double)now_ms / 1000.0,
+	    snap->free_kib, what);
+	for (i = 0; i < snap->ndoms; i++) {
+		fprintf(trace, "; %" PRId32 " T%" PRId64 " A%" PRId64 " M%"
+		    PRId64, snap->doms[i].domid, snap->doms[i].target_kib,
+		    snap->doms[i].actual_kib, snap->doms[i].maxmem_kib);
+		if (snap->doms[i].has_mem_used)	/* what the guest uses */
+			fprintf(trace, " U%" PRId64,
+			    snap->doms[i].mem_used_kib);
+	}
+}
+
 /* One trace line per step: time, free and every domain. */
 static void
 simu_trace(FILE *trace, uint64_t now_ms, const struct host_snapshot *snap,
     const struct op_result *r)
 {
+	char	what[32];
 	size_t	i;
 
 	if (trace == NULL)
 		return;
-	fprintf(trace, "t=%.1f F%" PRId64 " %s%s", (double)now_ms / 1000.0,
-	    snap->free_kib, op_outcome_name(r->outcome),
+	snprintf(what, sizeof(what), "%s%s", op_outcome_name(r->outcome),
 	    r->allocating ? " alloc" : " free");
-	for (i = 0; i < snap->ndoms; i++)
-		fprintf(trace, "; %" PRId32 " T%" PRId64 " A%" PRId64 " M%"
-		    PRId64, snap->doms[i].domid, snap->doms[i].target_kib,
-		    snap->doms[i].actual_kib, snap->doms[i].maxmem_kib);
+	simu_trace_line(trace, now_ms, snap, what);
 	for (i = 0; i < r->ndeclared; i++)
 		fprintf(trace, " [%" PRId32 " inactive]", r->declared[i]);
 	fputc('\n', trace);
@@ -237,6 +268,7 @@ simu_op_step(struct simctx *x, const struct scen_step *st,
 	    sizeof(x->err))) < 0)
 		return rc;
 	simu_outcome_of(&r, o);
+	x->check_wanted = true;
 	if (r.outcome != OP_SUCCESS)
 		return 0;
 	if (req.kind == OP_RESERVE || req.kind == OP_RANGE ||
@@ -256,6 +288,8 @@ simu_wait(struct simctx *x, uint64_t ms)
 	struct host_snapshot	 snap;
 	uint64_t		 end = h->now_ms + ms, next;
 
+	if (x->until_ms != 0 && end > x->until_ms)
+		end = x->until_ms > h->now_ms ? x->until_ms : h->now_ms;
 	while (h->now_ms < end) {
 		next = h->now_ms + x->s->conf.poll_interval_ms;
 		if (next > end)
@@ -399,26 +433,177 @@ simu_prepare(struct simctx *x, const struct scen_step *st,
 	return 0;
 }
 
+/* A domain leaves the host (migrated away, or stopped): its memory is free. */
+static int
+simu_remove(struct simctx *x, int32_t domid, bool gone)
+{
+	struct sim_host	*h = &x->s->host;
+	struct sim_dom	*d = sim_find(h, domid);
+	int64_t		 freed;
+
+	if (d == NULL) {
+		snprintf(x->err, sizeof(x->err), "no domain %" PRId32, domid);
+		return SIMULATE_ESIM;
+	}
+	(void)sim_pin(h, domid, -1);
+	if (!gone)
+		return 0;
+	freed = d->d.actual_kib;
+	if (sim_host_remove(h, domid) < 0)
+		return -ENOMEM;
+	h->free_kib += freed;
+	x->check_wanted = true;		/* @releaseDomain */
+	return 0;
+}
+
 /* migration-end: aborted unpins it; done: the VM has left this host. */
 static int
 simu_migration_end(struct simctx *x, const struct scen_step *st)
 {
-	struct sim_host	*h = &x->s->host;
-	struct sim_dom	*d = sim_find(h, st->domid);
-	int64_t		 freed;
+	return simu_remove(x, st->domid, st->done);
+}
 
-	if (d == NULL) {
-		snprintf(x->err, sizeof(x->err), "no domain %" PRId32,
-		    st->domid);
+/* Remember when a VM start was admitted, for the summary. */
+static int
+simu_admitted(struct simctx *x, uint64_t asked_ms)
+{
+	uint64_t	*v;
+	size_t		 cap;
+
+	if (x->admitted == x->capadmitted) {
+		cap = x->capadmitted ? 2 * x->capadmitted : 64;
+		if ((v = realloc(x->admitted_at_ms, cap * sizeof(*v))) == NULL)
+			return -ENOMEM;
+		x->admitted_at_ms = v;
+		x->capadmitted = cap;
+	}
+	x->admitted_at_ms[x->admitted++] = x->s->host.now_ms;
+	x->admit_wait_ms += x->s->host.now_ms - asked_ms;
+	return 0;
+}
+
+/*
+ * start: a VM start as xenopsd makes one (squeezed-reference 8.2): a
+ * reservation of the domain's dynamic range (reserve-range's operation),
+ * then the domain, built with what was obtained as its memory, target and
+ * maxmem; the reservation becomes the domain's.  A start that is not
+ * admitted makes no domain.
+ */
+static int
+simu_start(struct simctx *x, const struct scen_step *st,
+    struct simu_outcome *o, struct json_object *out)
+{
+	struct sim_host		*h = &x->s->host;
+	struct sim_dom		 d = x->s->starts[st->start];
+	struct op_req		 req = { .kind = OP_RANGE, .node = -1,
+				    .min_kib = d.d.dyn_min_kib,
+				    .max_kib = d.d.dyn_max_kib };
+	struct simulate_result	 r;
+	uint64_t		 asked = h->now_ms;
+	int			 rc;
+
+	json_object_object_add(out, "domid", json_object_new_int(d.d.domid));
+	if (sim_find(h, d.d.domid) != NULL) {
+		snprintf(x->err, sizeof(x->err), "domain %" PRId32 " is "
+		    "already running", d.d.domid);
 		return SIMULATE_ESIM;
 	}
-	(void)sim_pin(h, st->domid, -1);
-	if (!st->done)
+	if (st->deadline_ms != 0)
+		req.deadline_ms = h->now_ms + st->deadline_ms;
+	x->starts++;
+	x->check_wanted = true;
+	if ((rc = simulate_op(x->e, &x->ec, h, &req,
+	    x->s->conf.poll_interval_ms, x->trace, &r, x->err,
+	    sizeof(x->err))) < 0)
+		return rc;
+	simu_outcome_of(&r, o);
+	if (r.outcome != OP_SUCCESS)
 		return 0;
-	freed = d->d.actual_kib;
-	if (sim_host_remove(h, st->domid) < 0)
-		return -ENOMEM;
-	h->free_kib += freed;
+	o->obtained_kib = r.obtained_kib;
+	o->has_obtained = true;
+	d.d.target_kib = d.d.actual_kib = d.d.maxmem_kib = r.obtained_kib;
+	d.last_update_ms = h->now_ms;
+	if ((rc = sim_host_add(h, &d)) < 0)
+		return rc;
+	h->free_kib -= r.obtained_kib;		/* the reservation, built */
+	return simu_admitted(x, asked);
+}
+
+/* The daemon's balance check (daemon.c): balance if unbalanced. */
+static int
+simu_check(struct simctx *x)
+{
+	struct sim_host		*h = &x->s->host;
+	struct host_snapshot	 snap;
+	struct simulate_result	 r;
+	struct op_req		 req = { .kind = OP_BALANCE, .node = -1 };
+	bool			 unbalanced = false;
+	int			 rc;
+
+	x->last_check_ms = h->now_ms;
+	x->check_wanted = false;
+	sim_snapshot(h, &snap);
+	if (x->trace != NULL) {
+		simu_trace_line(x->trace, h->now_ms, &snap, "check");
+		fputc('\n', x->trace);
+	}
+	if ((rc = engine_unbalanced(x->e, &snap, h->now_ms,
+	    &unbalanced)) < 0 || !unbalanced)
+		return rc;
+	x->balances++;
+	if ((rc = simulate_op(x->e, &x->ec, h, &req,
+	    x->s->conf.poll_interval_ms, x->trace, &r, x->err,
+	    sizeof(x->err))) < 0)
+		return rc;
+	x->check_wanted = true;		/* its own writes fire the watch */
+	return 0;
+}
+
+/*
+ * run: the daemon left to itself for ms: time passes in ticks of
+ * SIMU_RUN_TICK_MS (the poll interval, if shorter), and the balance check
+ * runs every balance-interval, and at the next tick after something
+ * changed (a guest wrote what it uses, a domain came or went, the daemon
+ * wrote targets), as the daemon's watches make it (within 20 ms).  A
+ * balance running at the end finishes first.  Run steps keep a schedule of
+ * their own: each ends ms after the previous one's scheduled end (the
+ * first, ms after it starts), so the time other steps take between them
+ * (a start's reservation) and a balance that ends late come out of the
+ * next run, and the steps after a run happen when the file says, whatever
+ * the policy.
+ */
+static int
+simu_run(struct simctx *x, uint64_t ms)
+{
+	struct sim_host		*h = &x->s->host;
+	struct host_snapshot	 snap;
+	uint64_t		 end, next;
+	uint64_t		 tick = SIMU_RUN_TICK_MS;
+	int			 rc;
+
+	end = (x->has_run ? x->run_end_ms : h->now_ms) + ms;
+	x->run_end_ms = end;
+	x->has_run = true;
+	if (x->until_ms != 0 && end > x->until_ms)
+		end = x->until_ms > h->now_ms ? x->until_ms : h->now_ms;
+	if (tick > x->s->conf.poll_interval_ms)
+		tick = x->s->conf.poll_interval_ms;
+	while (h->now_ms < end) {
+		next = h->now_ms + tick;
+		if (next > end)
+			next = end;
+		(void)sim_advance(h, next, false, NULL, 0);
+		sim_snapshot(h, &snap);
+		engine_observe(x->e, &snap, h->now_ms);
+		if (h->stats.reports != x->seen_reports) {
+			x->seen_reports = h->stats.reports;
+			x->check_wanted = true;
+		}
+		if ((x->check_wanted || h->now_ms - x->last_check_ms >=
+		    x->s->conf.balance_interval_ms) &&
+		    (rc = simu_check(x)) < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -437,6 +622,31 @@ simu_consume(struct simctx *x, const struct scen_step *st)
 	return 0;
 }
 
+/* A figure with a fixed number of decimals, as JSON. */
+static struct json_object *
+simu_json_fixed(double v, int decimals)
+{
+	char	buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
+}
+
+#define SIMU_GIB	1048576.0	/* KiB */
+
+/* What a run step did: its balances, the guests' pressure, the churn. */
+static void
+simu_json_run(struct json_object *o, const struct sim_stats *before,
+    const struct sim_stats *after, size_t balances)
+{
+	json_object_object_add(o, "balances",
+	    json_object_new_int64((int64_t)balances));
+	json_object_object_add(o, "pressure-gib-s", simu_json_fixed(
+	    (after->pressure_kib_s - before->pressure_kib_s) / SIMU_GIB, 3));
+	json_object_object_add(o, "churn-gib", simu_json_fixed(
+	    (double)(after->churn_kib - before->churn_kib) / SIMU_GIB, 3));
+}
+
 /* Run one step; its result object goes into steps[]. */
 static int
 simu_run_step(struct simctx *x, const struct scen_step *st,
@@ -444,7 +654,9 @@ simu_run_step(struct simctx *x, const struct scen_step *st,
 {
 	struct sim_host		*h = &x->s->host;
 	struct simu_outcome	 oc = { .outcome = "success" };
+	struct sim_stats	 before = h->stats;
 	uint64_t		 start = h->now_ms;
+	size_t			 balances = x->balances;
 	int			 rc = 0;
 
 	json_object_object_add(o, "op", json_object_new_string(
@@ -466,6 +678,18 @@ simu_run_step(struct simctx *x, const struct scen_step *st,
 	case SCEN_MIGRATION_END:
 		rc = simu_migration_end(x, st);
 		break;
+	case SCEN_START:
+		rc = simu_start(x, st, &oc, o);
+		break;
+	case SCEN_STOP:		/* a VM never admitted has nothing to stop */
+		json_object_object_add(o, "was-running",
+		    json_object_new_boolean(sim_find(h, st->domid) != NULL));
+		if (sim_find(h, st->domid) != NULL)
+			rc = simu_remove(x, st->domid, true);
+		break;
+	case SCEN_RUN:
+		rc = simu_run(x, st->wait_ms);
+		break;
 	default:
 		rc = simu_op_step(x, st, &oc);
 		break;
@@ -476,10 +700,13 @@ simu_run_step(struct simctx *x, const struct scen_step *st,
 		oc = (struct simu_outcome){ .outcome = "error" };
 		json_object_object_add(o, "error",
 		    json_object_new_string(x->err));
+		x->errors++;
 		rc = 0;
 	}
 	if (st->op != SCEN_PLAN)
 		simu_json_outcome(o, &oc);
+	if (st->op == SCEN_RUN)
+		simu_json_run(o, &before, &h->stats, x->balances - balances);
 	json_object_object_add(o, "elapsed-s", simu_json_secs(h->now_ms -
 	    start));
 	return rc;
@@ -519,34 +746,104 @@ simu_json_final(struct simctx *x, struct json_object *root)
 	json_object_object_add(root, "domains", doms);
 }
 
+/* The run's figures (simulate.h), from the context. */
+static void
+simu_summary(const struct simctx *x, struct simulate_summary *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->time_ms = x->s->host.now_ms;
+	ret->stats = x->s->host.stats;
+	ret->starts = x->starts;
+	ret->admitted = x->admitted;
+	ret->admit_wait_ms = x->admit_wait_ms;
+	ret->balances = x->balances;
+	ret->errors = x->errors;
+}
+
+/* "summary": the figures of the whole run, as the README explains them. */
+static void
+simu_json_summary(const struct simctx *x, struct json_object *root)
+{
+	struct json_object	*o = json_object_new_object();
+	struct json_object	*at = json_object_new_array();
+	struct simulate_summary	 sum;
+	size_t			 i;
+
+	simu_summary(x, &sum);
+	json_object_object_add(o, "time-s", simu_json_secs(sum.time_ms));
+	json_object_object_add(o, "pressure-gib-s", simu_json_fixed(
+	    sum.stats.pressure_kib_s / SIMU_GIB, 3));
+	json_object_object_add(o, "short-s", simu_json_fixed(
+	    sum.stats.short_s, 1));
+	json_object_object_add(o, "peak-short-gib", simu_json_fixed(
+	    (double)sum.stats.peak_short_kib / SIMU_GIB, 3));
+	json_object_object_add(o, "churn-gib", simu_json_fixed(
+	    (double)sum.stats.churn_kib / SIMU_GIB, 3));
+	json_object_object_add(o, "balances",
+	    json_object_new_int64((int64_t)sum.balances));
+	json_object_object_add(o, "starts",
+	    json_object_new_int64((int64_t)sum.starts));
+	json_object_object_add(o, "admitted",
+	    json_object_new_int64((int64_t)sum.admitted));
+	for (i = 0; i < x->admitted; i++)
+		json_object_array_add(at, simu_json_secs(
+		    x->admitted_at_ms[i]));
+	json_object_object_add(o, "admitted-at-s", at);
+	json_object_object_add(o, "admit-wait-s", simu_json_secs(
+	    sum.admit_wait_ms));
+	json_object_object_add(root, "summary", o);
+}
+
 int
 simulate_run(struct scenario *s, FILE *out, FILE *trace)
 {
-	struct simctx		 x = { .s = s, .trace = trace };
+	return simulate_run_opts(s, NULL, out, trace, NULL);
+}
+
+int
+simulate_run_opts(struct scenario *s, const struct simulate_opts *opts,
+    FILE *out, FILE *trace, struct simulate_summary *ret)
+{
+	struct simctx		 x = { .s = s, .trace = trace,
+				    .check_wanted = true };
 	struct json_object	*root = NULL, *steps, *o;
 	size_t			 i;
 	int			 rc;
 
 	if ((rc = conf_engine(&s->conf, &x.ec)) < 0)
 		return rc;
+	if (opts != NULL && opts->policy != NULL)
+		x.ec.policy = opts->policy;
+	if (opts != NULL)
+		x.until_ms = opts->until_ms;
+	if (opts != NULL && opts->poll_ms != 0)
+		s->conf.poll_interval_ms = opts->poll_ms;
 	if ((x.e = engine_new(&x.ec)) == NULL)
 		return -ENOMEM;
 	root = json_object_new_object();
 	steps = json_object_new_array();
 	json_object_object_add(root, "steps", steps);
 	for (i = 0; i < s->nsteps; i++) {
+		if (x.until_ms != 0 && s->host.now_ms >= x.until_ms)
+			break;
 		o = json_object_new_object();
 		json_object_array_add(steps, o);
 		if ((rc = simu_run_step(&x, &s->steps[i], o)) < 0)
 			goto out;
 	}
 	simu_json_final(&x, root);
-	fprintf(out, "%s\n", json_object_to_json_string_ext(root,
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (opts != NULL && opts->summary)
+		simu_json_summary(&x, root);
+	if (out != NULL)
+		fprintf(out, "%s\n", json_object_to_json_string_ext(root,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (ret != NULL)
+		simu_summary(&x, ret);
 	rc = 0;
 out:
 	json_object_put(root);
 	engine_free(x.e);
+	free(x.admitted_at_ms);
 	return rc;
 }

@@ -177,5 +177,20 @@ else
 	no "unwritable output: exit 1, says so" "exit $rc" "$(cat "$tmp/err")"
 fi
 
+# a long trace (a day of a workload, 15 MB): linear, not quadratic (sscanf
+# measured the rest of the trace at every domain of every line: minutes)
+long=bench/workloads/mixed.json
+if [ -e "$long" ]; then
+	timeout 120 "$ctl" plot --policy pressure "$long" -o "$tmp/long.svg" \
+	    >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && balanced "$tmp/long.svg" >/dev/null; then
+		ok "a day's trace ($long) drawn within 120 s"
+	else
+		no "a day's trace ($long) drawn within 120 s" "exit $rc" \
+		    "$(cat "$tmp/err")"
+	fi
+fi
+
 echo "plot: $npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

@@ -75,6 +75,11 @@ fuzz_small(const struct scenario *s)
 			if (s->steps[i].wait_ms > FUZZ_MAX_WAIT_MS)
 				return 0;
 			break;
+		case SCEN_RUN:		/* ticks, checks and balances */
+			if (s->steps[i].wait_ms > FUZZ_MAX_WAIT_MS)
+				return 0;
+			nops++;
+			break;
 		case SCEN_CONSUME:
 		case SCEN_PLAN:
 		case SCEN_MIGRATION_END:

@@ -433,6 +433,79 @@ test_progress_rate_and_reasons(void **state)
 	engine_free(e);
 }
 
+/* The target test_progress_window_turns' policy gives every domain. */
+static int64_t	turn_target_kib;
+
+static int
+turn_compute(const struct policy_input *in, int64_t *ret_targets)
+{
+	size_t	i;
+
+	for (i = 0; i < in->ndoms; i++)
+		ret_targets[i] = turn_target_kib;
+	return 0;
+}
+
+static const struct policy turn_policy = {
+	"turn", "what the test says", turn_compute
+};
+
+/*
+ * A domain whose target turns round before it gets there (as a policy that
+ * follows the guests may turn it, within one operation) is judged afresh in
+ * its new direction: the progress-rate window starts again when the
+ * direction changes, instead of measuring the climb back against where the
+ * descent began, which found a balloon moving at 256 MiB/s too slow.
+ */
+static void
+test_progress_window_turns(void **state)
+{
+	struct engine_conf	c = conf_squeezed();
+	struct engine		*e;
+	struct hv_domain	d = { .domid = 1, .can_balloon = true,
+				    .dyn_min_kib = 1048576,
+				    .dyn_max_kib = 4194304,
+				    .target_kib = 3145728,
+				    .actual_kib = 3145728,
+				    .maxmem_kib = 4194304,
+				    .inaccuracy_kib = 4 };
+	struct host_snapshot	snap = { &d, 1, 2097152 };
+	struct engine_goal	g = engine_goal_balance(&c);
+	struct engine_result	r;
+	int64_t			step = 26214, gap;	/* 256 MiB/s */
+	uint64_t		t;
+	size_t			k;
+	bool			done;
+
+	(void)state;
+	c.policy = &turn_policy;
+	c.min_progress_kib_s = 64;
+	e = engine_new(&c);
+	turn_target_kib = 2097152;		/* down 1 GiB ... */
+	assert_int_equal(engine_begin(e, &g, &snap, &done), 0);
+	for (t = 0; t <= 9000; t += 100) {
+		if (t == 3000)
+			turn_target_kib = 3670016;	/* then up */
+		assert_int_equal(engine_step(e, &snap, t, &r), 0);
+		if (r.ndeclared_inactive > 0)
+			print_error("t=%llu: declared inactive at %lld KiB\n",
+			    (unsigned long long)t, (long long)d.actual_kib);
+		assert_int_equal(r.ndeclared_inactive, 0);
+		if (r.outcome != ENGINE_RUNNING)
+			break;
+		for (k = 0; k < r.nactions; k++)
+			d.target_kib = d.maxmem_kib = r.actions[k].target_kib;
+		gap = d.target_kib - d.actual_kib;	/* stops 4 KiB short */
+		if (gap > 4)
+			d.actual_kib += gap - 4 < step ? gap - 4 : step;
+		else if (gap < -4)
+			d.actual_kib -= -gap - 4 < step ? -gap - 4 : step;
+	}
+	assert_int_equal(engine_dom_state(e, &d), ENGINE_DOM_ACTIVE);
+	assert_true(d.actual_kib >= 3670016 - 4);
+	engine_free(e);
+}
+
 static void
 test_errors(void **state)
 {
@@ -472,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_granularity_in_engine),
 		cmocka_unit_test(test_apply_order),
 		cmocka_unit_test(test_progress_rate_and_reasons),
+		cmocka_unit_test(test_progress_window_turns),
 		cmocka_unit_test(test_uncooperative),
 		cmocka_unit_test(test_errors),
 	};

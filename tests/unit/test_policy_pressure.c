@@ -106,6 +106,43 @@ static const struct {
 	/* a silent guest is never smoothed: proportional's 2M + 0.5M */
 	{ "a silent guest moves at once", 1 * M, 0, 0, 1,
 	  { P(1, 1 * M, 3 * M, 2 * M, -1, -1) }, { 3 * M } },
+	/*
+	 * Plenty, and guest 1 holds 1.5M above dmin but needs none: it keeps
+	 * it.  Guest 2 needs 0.5M and holds 0.2M: it gets its need.  Pool
+	 * 0.3M + 1.5M + 0.2M = 2M, exactly the keeps.  (Resharing by
+	 * headroom would have moved 1.5M x 4 / 7.5 - 1.5M = -0.7M from 1.)
+	 */
+	{ "plenty: a guest keeps what it holds above its want", 300000, 0, 0,
+	  2, { P(1, 1 * M, 5 * M, 2500000, 800000, -1),
+	    P(2, 1 * M, 5 * M, 1200000, 1200000, -1) }, { 2500000, 1500000 } },
+	/*
+	 * Plenty, but the keeps (2M + 1M + guest 3's need 2M) are more than
+	 * the pool (3M): those above their want give the 2M beyond the needs'
+	 * 1M back in proportion to their excess, 2 : 1.  Guest 3 has no
+	 * current target (0): nothing to smooth.
+	 */
+	{ "plenty: the excess above the wants gives way in proportion", 0, 0,
+	  0, 3, { P(1, 1 * M, 5 * M, 3 * M, 800000, -1),
+	    P(2, 1 * M, 5 * M, 2 * M, 800000, -1),
+	    P(3, 1 * M, 5 * M, 0, 2400000, -1) },
+	  { 1666666, 1333333, 3 * M } },
+	/*
+	 * Uses 0.1M + 3M, needs 0.375M + 4M, pool 3.2M in between: each gets
+	 * its use and the 0.1M left by what it still needs (0.275M : 1M).
+	 * Shrinking both by need alike would leave guest 2 at 3.93M, short
+	 * of the 4M it uses, and guest 1 above its use.
+	 */
+	{ "between the uses and the wants: uses first", 3200000, 0, 0, 2,
+	  { P(1, 1 * M, 5 * M, 0, 1100000, -1),
+	    P(2, 1 * M, 5 * M, 0, 4 * M, -1) }, { 1121568, 4078431 } },
+	/*
+	 * Pool 2M, less than the uses (3.1M): by need alike (level 2/4.375)
+	 * would give guest 1 0.171M, above its use 0.1M, while guest 2 is
+	 * short; guest 1 is capped at its use and guest 2 gets the 1.9M left.
+	 */
+	{ "short: none above its use while another is short", 2 * M, 0, 0, 2,
+	  { P(1, 1 * M, 5 * M, 0, 1100000, -1),
+	    P(2, 1 * M, 5 * M, 0, 4 * M, -1) }, { 1100000, 2900000 } },
 };
 
 static void
@@ -197,6 +234,85 @@ test_properties(void **state)
 			spent += got[i] - doms[i].dyn_min_kib;
 		}
 		assert_true(spent <= policy_budget(&in));
+	}
+}
+
+/* want - dmin and used - dmin of a reporting guest, as pressure.c has them. */
+static void
+need_use(const struct hv_domain *d, int64_t *need, int64_t *use)
+{
+	int64_t	range = d->dyn_max_kib - d->dyn_min_kib;
+	int64_t	psi = d->has_pressure ? d->pressure_avg10_x100 : 0;
+
+	*need = policy_muldiv(d->mem_used_kib, 125 * (10000 + psi),
+	    1000000) - d->dyn_min_kib;
+	if (*need < 0)
+		*need = 0;
+	if (*need > range)
+		*need = range;
+	*use = d->mem_used_kib - d->dyn_min_kib;
+	if (*use < 0)
+		*use = 0;
+	if (*use > *need)
+		*use = *need;
+}
+
+/*
+ * Random hosts of guests with no current target (nothing to smooth): what
+ * they use comes first.  With the pool (the budget less the silent
+ * guests' proportional targets) short of the uses, no guest gets more
+ * than it uses; between the uses and the needs, every guest gets at least
+ * its use; with plenty, every guest gets its want.
+ */
+static void
+test_tiers(void **state)
+{
+	struct hv_domain	doms[6];
+	int64_t			got[6], prop[6], pool, needs, uses, n, u;
+	uint64_t		seed = 11;
+	size_t			round, i, nd;
+
+	(void)state;
+	for (round = 0; round < 3000; round++) {
+		nd = 1 + lcg(&seed) % 6;
+		for (i = 0; i < nd; i++) {
+			int64_t	min = 1 + (int64_t)(lcg(&seed) % 2000000);
+			int64_t	max = min + (int64_t)(lcg(&seed) % 6000000);
+			int64_t	used = lcg(&seed) % 5 == 0 ? -1 :
+				    (int64_t)(lcg(&seed) % 9000000);
+			int32_t	psi = lcg(&seed) % 3 ? -1 :
+				    (int32_t)(lcg(&seed) % 10001);
+
+			doms[i] = (struct hv_domain)P((int32_t)i, min, max,
+			    0, used, psi);
+		}
+		struct policy_input in = { .doms = doms, .ndoms = nd,
+		    .host_free_kib = (int64_t)(lcg(&seed) % 20000000) };
+
+		run(&in, got);
+		assert_int_equal(policy_proportional.compute(&in, prop), 0);
+		pool = policy_budget(&in);
+		needs = uses = 0;
+		for (i = 0; i < nd; i++) {
+			if (!doms[i].has_mem_used) {
+				pool -= prop[i] - doms[i].dyn_min_kib;
+				continue;
+			}
+			need_use(&doms[i], &n, &u);
+			needs += n;
+			uses += u;
+		}
+		for (i = 0; i < nd; i++) {
+			if (!doms[i].has_mem_used)
+				continue;
+			need_use(&doms[i], &n, &u);
+			if (uses > pool)
+				assert_true(got[i] - doms[i].dyn_min_kib <= u);
+			else if (needs > pool)
+				assert_true(got[i] - doms[i].dyn_min_kib >= u);
+			else
+				assert_true(got[i] - doms[i].dyn_min_kib >= n);
+		}
 	}
 }
 
@@ -313,6 +429,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_properties),
+		cmocka_unit_test(test_tiers),
 		cmocka_unit_test(test_closed_loop),
 		cmocka_unit_test(test_coarse_granularity),
 		cmocka_unit_test(test_registry_and_errors),

@@ -267,6 +267,55 @@ test_scenario_defaults(void **state)
 	scenario_dispose(&s);
 }
 
+/*
+ * A start step's domain, a run, a stop and a use series longer than the
+ * old 16 points: parsed, owned by the scenario and freed with it (ASan
+ * sees leaks), and the same after an error late in the file.
+ */
+static void
+test_scenario_long_runs(void **state)
+{
+	char		 text[8192], err[256];
+	struct scenario	 s;
+	size_t		 n = 0, i;
+
+	(void)state;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "{ \"domains\": [ "
+	    "{ \"domid\": 1, \"dynamic-min-kib\": 10, \"dynamic-max-kib\": "
+	    "20, \"target-kib\": 15, \"memory\": { \"used-kib-at\": [");
+	for (i = 0; i < 40; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "%s[%zu, %zu]", i ? ", " : "", i, 10 + i);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "] } } ], "
+	    "\"steps\": [ { \"op\": \"start\", \"deadline-s\": 2, "
+	    "\"domain\": { \"domid\": 2, \"dynamic-min-kib\": 5, "
+	    "\"dynamic-max-kib\": 9, \"memory\": { \"used-kib-at\": "
+	    "[[3, 7]] } } }, { \"op\": \"run\", \"s\": 60 }, "
+	    "{ \"op\": \"stop\", \"domid\": 2 } ] }");
+	assert_int_equal(scenario_parse("x", text, n, &s, err, sizeof(err)),
+	    0);
+	assert_int_equal(sim_find(&s.host, 1)->nused_at, 40);
+	assert_int_equal(sim_find(&s.host, 1)->used_at[39].used_kib, 49);
+	assert_int_equal(s.nsteps, 3);
+	assert_int_equal(s.steps[0].op, SCEN_START);
+	assert_int_equal(s.steps[0].deadline_ms, 2000);
+	assert_int_equal(s.nstarts, 1);
+	assert_int_equal(s.starts[s.steps[0].start].d.domid, 2);
+	assert_int_equal(s.starts[0].d.dyn_max_kib, 9);
+	assert_int_equal(s.starts[0].nused_at, 1);
+	assert_int_equal(s.steps[1].op, SCEN_RUN);
+	assert_int_equal(s.steps[1].wait_ms, 60000);
+	assert_int_equal(s.steps[2].op, SCEN_STOP);
+	assert_int_equal(s.steps[2].domid, 2);
+	scenario_dispose(&s);
+	/* the same with a bad last step: everything parsed so far freed */
+	memcpy(text + n - 7, "-2 } ] }", 9);
+	assert_int_equal(scenario_parse("x", text, n + 1, &s, err,
+	    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "x:1: steps[2].domid: -2 is out of range "
+	    "[0, 32751]");
+}
+
 /* Each error names the file, the line and the field. */
 static void
 test_scenario_errors(void **state)
@@ -309,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_conf_round_trip),
 		cmocka_unit_test(test_scenario_defaults),
 		cmocka_unit_test(test_scenario_errors),
+		cmocka_unit_test(test_scenario_long_runs),
 	};
 
 	return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
