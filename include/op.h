@@ -93,6 +93,7 @@ struct op_result {
 	int64_t				 free_kib;
 	int64_t				 obtained_kib;
 	bool				 ballooned;	/* PREPARE: had to move */
+	bool				 rolled_back;	/* actions put targets back */
 	int				 error;		/* OP_ERROR */
 };
 
@@ -146,6 +147,14 @@ int	op_cancel(struct op *, const struct host_snapshot *,
  */
 int	op_plan(struct op *, const struct host_snapshot *, uint64_t now_ms,
 	    struct op_result *ret);
+
+/*
+ * Would a balance change anything now (the daemon's periodic check)?  The
+ * first step of a balance, as op_plan() makes it, domains held as stuck
+ * left out: true when it would set some target.
+ */
+int	op_unbalanced(struct engine *, const struct engine_conf *,
+	    const struct host_snapshot *, uint64_t now_ms, bool *ret);
 
 /* Progress of a running operation (reservation.pending). */
 struct op_progress {

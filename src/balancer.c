@@ -168,7 +168,7 @@ static void
 bal_finish(struct balancer *b, struct bal_op *bop, const struct op_result *r,
     bool tell)
 {
-	bool	restored = r->outcome != OP_SUCCESS && r->nactions > 0;
+	bool	restored = r->rolled_back;
 
 	if (r->nactions > 0)	/* the last step's, and what goes back */
 		bal_apply(b, bop, r);

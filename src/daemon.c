@@ -22,6 +22,7 @@
 #include "host.h"
 #include "log.h"
 #include "model.h"
+#include "op.h"
 #include "resv.h"
 #include "squeezerd.h"
 #include "xlconf.h"
@@ -112,8 +113,9 @@ daemon_balance_if_needed(struct squeezerd *bd)
 	if (bd->bd_stopping || !bal_idle(bd->bd_bal))
 		return;
 	if (daemon_refresh(bd, true) < 0 ||
-	    engine_unbalanced(bd->bd_engine, model_snapshot(bd->bd_model),
-	    daemon_now_ms(), &unbalanced) < 0 || !unbalanced)
+	    op_unbalanced(bd->bd_engine, &bd->bd_ec,
+	    model_snapshot(bd->bd_model), daemon_now_ms(), &unbalanced) < 0 ||
+	    !unbalanced)
 		return;
 	if ((bop = bal_op_new(&req, NULL, "balance", NULL,
 	    daemon_balance_done, NULL)) == NULL) {

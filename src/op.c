@@ -407,6 +407,7 @@ op_restore_list(struct op *op, const struct host_snapshot *s,
 
 	if (!op_rolls_back(op) || !op->acted)
 		return 0;
+	r->rolled_back = true;
 	if (op_acts(op, n + op->nsaved) < 0)
 		return -ENOMEM;
 	for (k = 0; k < op->nsaved; k++) {
@@ -949,6 +950,24 @@ op_plan(struct op *op, const struct host_snapshot *s, uint64_t now_ms,
 	r->allocating = er.allocating;
 	r->targets = er.targets;
 	r->ntargets = er.ntargets;
+	return rc;
+}
+
+int
+op_unbalanced(struct engine *e, const struct engine_conf *c,
+    const struct host_snapshot *s, uint64_t now_ms, bool *ret)
+{
+	static const struct op_req	 req = { .kind = OP_BALANCE,
+					    .node = -1 };
+	struct op_result		 r;
+	struct op			*op;
+	int				 rc;
+
+	if ((rc = op_new(e, c, &req, &op)) < 0)
+		return rc;
+	if ((rc = op_plan(op, s, now_ms, &r)) == 0)
+		*ret = r.outcome == OP_RUNNING && r.nactions > 0;
+	op_free(op);
 	return rc;
 }
 

@@ -547,7 +547,7 @@ simu_check(struct simctx *x)
 		simu_trace_line(x->trace, h->now_ms, &snap, "check");
 		fputc('\n', x->trace);
 	}
-	if ((rc = engine_unbalanced(x->e, &snap, h->now_ms,
+	if ((rc = op_unbalanced(x->e, &x->ec, &snap, h->now_ms,
 	    &unbalanced)) < 0 || !unbalanced)
 		return rc;
 	x->balances++;
