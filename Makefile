@@ -509,4 +509,5 @@ uninstall:
 clean: $(HARNESS_CLEAN)
 	rm -rf build squeezerd squeezerctl squeezerd.service $(HARNESS_BINS)
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# the compilers' dependency files (not build/deb's copy of the tree)
+-include $(shell find build -path build/deb -prune -o -type f -name '*.d' -print 2>/dev/null)
