@@ -74,7 +74,14 @@ int	host_parse_x100(const char *s, int64_t max, int64_t *ret);
  * rounded: down and up to a multiple of g (g <= 1: unchanged).  Up stays
  * put when rounding would pass HOST_MAX_KIB.
  */
-int64_t	host_granule_down(int64_t kib, int64_t g);
+static inline int64_t
+host_granule_down(int64_t kib, int64_t g)
+{
+	if (g <= 1)
+		return kib;
+	return kib - (kib % g + g) % g;	/* towards minus infinity */
+}
+
 int64_t	host_granule_up(int64_t kib, int64_t g);
 
 /* What the balloons could give back: everything above dynamic-min. */

@@ -111,14 +111,6 @@ host_reclaimable(const struct host_snapshot *s)
 }
 
 int64_t
-host_granule_down(int64_t kib, int64_t g)
-{
-	if (g <= 1)
-		return kib;
-	return kib - (kib % g + g) % g;	/* towards minus infinity */
-}
-
-int64_t
 host_granule_up(int64_t kib, int64_t g)
 {
 	int64_t	down = host_granule_down(kib, g);
